@@ -1,0 +1,101 @@
+//! `options { ... };`: defaults that sources and destinations inherit.
+
+use crate::ast::Call;
+use crate::error::ConfigError;
+use crate::parser::keyword;
+use crate::values;
+
+/// Global options (the subset logfetch acts on, plus accepted ones).
+#[derive(Clone, Debug)]
+pub struct GlobalOptions {
+    /// `time-reopen()`: destination retry delay (not used by fetchers).
+    pub time_reopen: u64,
+    /// `keep-hostname()`.
+    pub keep_hostname: bool,
+    /// `chain-hostnames()`.
+    pub chain_hostnames: bool,
+    /// `use-fqdn()`.
+    pub use_fqdn: bool,
+    /// `log-iw-size()`: default source window.
+    pub log_iw_size: usize,
+    /// `log-fifo-size()`: default destination queue size.
+    pub log_fifo_size: usize,
+    /// `flush-lines()`.
+    pub flush_lines: usize,
+    /// `keep-timestamp()`.
+    pub keep_timestamp: bool,
+    /// `stats-freq()`.
+    pub stats_freq: u64,
+    /// `create-dirs()`.
+    pub create_dirs: bool,
+    /// `perm()`: mode of new files.
+    pub perm: u32,
+}
+
+impl Default for GlobalOptions {
+    fn default() -> Self {
+        GlobalOptions {
+            time_reopen: 60,
+            keep_hostname: false,
+            chain_hostnames: false,
+            use_fqdn: false,
+            log_iw_size: 100,
+            log_fifo_size: 10_000,
+            flush_lines: 100,
+            keep_timestamp: true,
+            stats_freq: 600,
+            create_dirs: false,
+            perm: 0o600,
+        }
+    }
+}
+
+/// Option names `options {}` accepts.
+pub const GLOBAL_OPTION_NAMES: &[&str] = &[
+    "time-reopen",
+    "keep-hostname",
+    "chain-hostnames",
+    "use-fqdn",
+    "log-iw-size",
+    "log-fifo-size",
+    "flush-lines",
+    "keep-timestamp",
+    "stats-freq",
+    "create-dirs",
+    "perm",
+    "use-dns",
+    "dns-cache",
+    "normalize-hostnames",
+    "log-msg-size",
+    "mark-freq",
+    "threaded",
+];
+
+impl GlobalOptions {
+    /// Applies one `options {}` statement.
+    pub fn apply(&mut self, calls: &[Call]) -> Result<(), ConfigError> {
+        for call in calls {
+            match keyword(&call.name.value).as_str() {
+                "time-reopen" => self.time_reopen = values::positive(call)?,
+                "keep-hostname" => self.keep_hostname = values::boolean(call)?,
+                "chain-hostnames" => self.chain_hostnames = values::boolean(call)?,
+                "use-fqdn" => self.use_fqdn = values::boolean(call)?,
+                "log-iw-size" => self.log_iw_size = values::positive(call)? as usize,
+                "log-fifo-size" => self.log_fifo_size = values::positive(call)? as usize,
+                "flush-lines" => self.flush_lines = values::int(call)?.max(0) as usize,
+                "keep-timestamp" => self.keep_timestamp = values::boolean(call)?,
+                "stats-freq" => self.stats_freq = values::int(call)?.max(0) as u64,
+                "create-dirs" => self.create_dirs = values::boolean(call)?,
+                "perm" => self.perm = values::mode(call)?,
+                "use-dns" | "dns-cache" | "normalize-hostnames" | "threaded" => {
+                    values::boolean(call)?;
+                }
+                "log-msg-size" | "mark-freq" => {
+                    values::int(call)?;
+                }
+                _ => return Err(super::unknown_option(call, "options", GLOBAL_OPTION_NAMES)),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,557 @@
+//! Tokens of the syslog-ng configuration language, with their positions.
+//!
+//! Besides ordinary tokens the lexer captures `python { ... }` blocks as raw
+//! text ([`Lexer::raw_block`]) with syslog-ng's brace-matching rules, and
+//! turns `@version`, `@define` and backtick references into tokens or text.
+
+use crate::error::{ConfigError, Location};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What a token is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenKind {
+    /// A bare word: keyword, identifier or unquoted value.
+    Word(String),
+    /// A quoted string (escapes resolved).
+    Str(String),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// `{`
+    LBrace,
+    /// `}`
+    RBrace,
+    /// `(`
+    LParen,
+    /// `)`
+    RParen,
+    /// `[`
+    LBracket,
+    /// `]`
+    RBracket,
+    /// `;`
+    Semicolon,
+    /// `,`
+    Comma,
+    /// `=>`
+    Arrow,
+    /// `@version: X`
+    Version(String),
+    /// End of input.
+    Eof,
+}
+
+impl TokenKind {
+    /// How the token reads in an error message.
+    pub fn describe(&self) -> String {
+        match self {
+            TokenKind::Word(w) => w.clone(),
+            TokenKind::Str(s) => format!("\"{s}\""),
+            TokenKind::Int(i) => i.to_string(),
+            TokenKind::Float(f) => f.to_string(),
+            TokenKind::LBrace => "{".into(),
+            TokenKind::RBrace => "}".into(),
+            TokenKind::LParen => "(".into(),
+            TokenKind::RParen => ")".into(),
+            TokenKind::LBracket => "[".into(),
+            TokenKind::RBracket => "]".into(),
+            TokenKind::Semicolon => ";".into(),
+            TokenKind::Comma => ",".into(),
+            TokenKind::Arrow => "=>".into(),
+            TokenKind::Version(v) => format!("@version: {v}"),
+            TokenKind::Eof => "end of file".into(),
+        }
+    }
+}
+
+/// A token and where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    /// The token.
+    pub kind: TokenKind,
+    /// Its first character.
+    pub location: Location,
+}
+
+/// One text being read: a file, or a substituted value.
+struct Input {
+    file: Rc<PathBuf>,
+    chars: Vec<char>,
+    pos: usize,
+    line: usize,
+    col: usize,
+    /// For substituted text: where the backtick reference was.
+    origin: Option<Location>,
+}
+
+impl Input {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.pos + ahead).copied()
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.chars.get(self.pos).copied()?;
+        self.pos += 1;
+        if c == '\n' {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        Some(c)
+    }
+
+    fn location(&self) -> Location {
+        self.origin.clone().unwrap_or_else(|| Location {
+            file: (*self.file).clone(),
+            line: self.line,
+            col: self.col,
+        })
+    }
+}
+
+/// Turns configuration text into tokens.
+pub struct Lexer {
+    inputs: Vec<Input>,
+    defines: HashMap<String, String>,
+}
+
+fn is_word_char(c: char) -> bool {
+    !c.is_whitespace()
+        && !matches!(
+            c,
+            '{' | '}' | '(' | ')' | '[' | ']' | ';' | ',' | '"' | '\'' | '#' | '`'
+        )
+}
+
+impl Lexer {
+    /// A lexer over `text`, read from `file`.
+    pub fn new(file: &Path, text: &str) -> Self {
+        Lexer {
+            inputs: vec![Input {
+                file: Rc::new(file.to_path_buf()),
+                chars: text.chars().collect(),
+                pos: 0,
+                line: 1,
+                col: 1,
+                origin: None,
+            }],
+            defines: HashMap::new(),
+        }
+    }
+
+    /// Defines `name` for backtick substitution.
+    pub fn define(&mut self, name: &str, value: &str) {
+        self.defines.insert(name.to_owned(), value.to_owned());
+    }
+
+    fn input(&mut self) -> &mut Input {
+        self.inputs
+            .last_mut()
+            .expect("the lexer always has its file")
+    }
+
+    /// The current position.
+    pub fn location(&self) -> Location {
+        self.inputs
+            .last()
+            .expect("the lexer always has its file")
+            .location()
+    }
+
+    fn error(&self, location: Location, word: Option<&str>, msg: &str) -> ConfigError {
+        ConfigError::new(location, word, msg)
+    }
+
+    /// Skips blanks and comments, leaving finished substitutions.
+    fn skip_blanks(&mut self) {
+        loop {
+            let input = self.input();
+            match input.peek() {
+                Some(c) if c.is_whitespace() => {
+                    input.bump();
+                }
+                Some('#') => {
+                    while let Some(c) = input.peek() {
+                        if c == '\n' {
+                            break;
+                        }
+                        input.bump();
+                    }
+                }
+                None if self.inputs.len() > 1 => {
+                    self.inputs.pop();
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Replaces a backtick reference by its value (read as configuration text).
+    fn substitute(&mut self) -> Result<(), ConfigError> {
+        let location = self.location();
+        self.input().bump();
+        let mut name = String::new();
+        loop {
+            match self.input().bump() {
+                Some('`') => break,
+                Some(c) => name.push(c),
+                None => {
+                    return Err(self.error(
+                        location,
+                        Some(&name),
+                        "unterminated backtick reference",
+                    ));
+                }
+            }
+        }
+        let value = match self.defines.get(&name) {
+            Some(v) => v.clone(),
+            None => std::env::var(&name).map_err(|_| {
+                self.error(
+                    location.clone(),
+                    Some(&name),
+                    "undefined name in backtick reference; define it with @define",
+                )
+            })?,
+        };
+        if self.inputs.len() > 64 {
+            return Err(self.error(location, Some(&name), "backtick references nest too deeply"));
+        }
+        let file = self.input().file.clone();
+        self.inputs.push(Input {
+            file,
+            chars: value.chars().collect(),
+            pos: 0,
+            line: location.line,
+            col: location.col,
+            origin: Some(location),
+        });
+        Ok(())
+    }
+
+    /// The next token.
+    pub fn next_token(&mut self) -> Result<Token, ConfigError> {
+        loop {
+            self.skip_blanks();
+            if self.input().peek() == Some('`') {
+                self.substitute()?;
+                continue;
+            }
+            break;
+        }
+        let location = self.location();
+        let input = self.input();
+        let Some(c) = input.peek() else {
+            return Ok(Token {
+                kind: TokenKind::Eof,
+                location,
+            });
+        };
+        let single = match c {
+            '{' => Some(TokenKind::LBrace),
+            '}' => Some(TokenKind::RBrace),
+            '(' => Some(TokenKind::LParen),
+            ')' => Some(TokenKind::RParen),
+            '[' => Some(TokenKind::LBracket),
+            ']' => Some(TokenKind::RBracket),
+            ';' => Some(TokenKind::Semicolon),
+            ',' => Some(TokenKind::Comma),
+            _ => None,
+        };
+        if let Some(kind) = single {
+            input.bump();
+            return Ok(Token { kind, location });
+        }
+        if c == '=' && input.peek_at(1) == Some('>') {
+            input.bump();
+            input.bump();
+            return Ok(Token {
+                kind: TokenKind::Arrow,
+                location,
+            });
+        }
+        if c == '"' || c == '\'' {
+            let s = self.string(c, &location)?;
+            return Ok(Token {
+                kind: TokenKind::Str(s),
+                location,
+            });
+        }
+        if c == '@' && self.inputs.len() == 1 {
+            return self.pragma(location);
+        }
+        let mut word = String::new();
+        let input = self.input();
+        while let Some(c) = input.peek() {
+            if !is_word_char(c) || (c == '=' && input.peek_at(1) == Some('>')) {
+                break;
+            }
+            word.push(c);
+            input.bump();
+        }
+        Ok(Token {
+            kind: classify_word(word),
+            location,
+        })
+    }
+
+    fn string(&mut self, quote: char, location: &Location) -> Result<String, ConfigError> {
+        let input = self.input();
+        input.bump();
+        let mut s = String::new();
+        loop {
+            let Some(c) = input.bump() else {
+                return Err(self.error(
+                    location.clone(),
+                    Some(&format!("{quote}{s}")),
+                    "unterminated string",
+                ));
+            };
+            if c == quote {
+                return Ok(s);
+            }
+            if c == '\\' && quote == '"' {
+                match input.bump() {
+                    Some('n') => s.push('\n'),
+                    Some('t') => s.push('\t'),
+                    Some('r') => s.push('\r'),
+                    Some('a') => s.push('\x07'),
+                    Some('\n') => {}
+                    Some(other) => s.push(other),
+                    None => {}
+                }
+                continue;
+            }
+            s.push(c);
+        }
+    }
+
+    fn rest_of_line(&mut self) -> String {
+        let input = self.input();
+        let mut text = String::new();
+        while let Some(c) = input.peek() {
+            if c == '\n' {
+                break;
+            }
+            text.push(c);
+            input.bump();
+        }
+        match text.find('#') {
+            Some(i) => text[..i].trim().to_owned(),
+            None => text.trim().to_owned(),
+        }
+    }
+
+    fn pragma(&mut self, location: Location) -> Result<Token, ConfigError> {
+        self.input().bump();
+        let mut name = String::new();
+        while let Some(c) = self.input().peek() {
+            if !(c.is_alphanumeric() || c == '_' || c == '-') {
+                break;
+            }
+            name.push(c);
+            self.input().bump();
+        }
+        match name.as_str() {
+            "version" => {
+                let rest = self.rest_of_line();
+                let version = rest.strip_prefix(':').unwrap_or(&rest).trim().to_owned();
+                if version.is_empty() {
+                    return Err(self.error(
+                        location,
+                        Some("@version"),
+                        "@version needs a version number, e.g. @version: 4.2",
+                    ));
+                }
+                Ok(Token {
+                    kind: TokenKind::Version(version),
+                    location,
+                })
+            }
+            "define" => {
+                let name_tok = self.next_token()?;
+                let TokenKind::Word(name) = name_tok.kind else {
+                    return Err(self.error(
+                        name_tok.location,
+                        Some(&name_tok.kind.describe()),
+                        "@define needs a name",
+                    ));
+                };
+                let value_tok = self.next_token()?;
+                let value = match value_tok.kind {
+                    TokenKind::Str(s) | TokenKind::Word(s) => s,
+                    TokenKind::Int(i) => i.to_string(),
+                    TokenKind::Float(f) => f.to_string(),
+                    other => {
+                        return Err(self.error(
+                            value_tok.location,
+                            Some(&other.describe()),
+                            "@define needs a value",
+                        ));
+                    }
+                };
+                self.define(&name, &value);
+                self.next_token()
+            }
+            other => Err(self.error(
+                location,
+                Some(&format!("@{other}")),
+                "unknown pragma; logfetch knows @version and @define",
+            )),
+        }
+    }
+
+    /// Reads the raw text of a `python { ... }` block after its `{`, up to
+    /// the matching `}` (consumed). Braces inside strings and comments do not
+    /// count; a backslash-newline outside strings joins lines.
+    pub fn raw_block(&mut self, open: &Location) -> Result<String, ConfigError> {
+        let input = self.input();
+        let mut text = String::new();
+        let mut depth = 1usize;
+        loop {
+            let Some(c) = input.bump() else {
+                return Err(self.error(
+                    open.clone(),
+                    Some("python"),
+                    "unterminated python block: missing '}'",
+                ));
+            };
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(text);
+                    }
+                }
+                '\\' if input.peek() == Some('\n') => {
+                    input.bump();
+                    continue;
+                }
+                '"' | '\'' => {
+                    text.push(c);
+                    while let Some(s) = input.bump() {
+                        text.push(s);
+                        if s == '\\' && c == '"' {
+                            if let Some(escaped) = input.bump() {
+                                text.push(escaped);
+                            }
+                            continue;
+                        }
+                        if s == c {
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                '#' => {
+                    text.push(c);
+                    while let Some(s) = input.peek() {
+                        if s == '\n' {
+                            break;
+                        }
+                        text.push(s);
+                        input.bump();
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            text.push(c);
+        }
+    }
+}
+
+fn classify_word(word: String) -> TokenKind {
+    let digits = word.strip_prefix('-').unwrap_or(&word);
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        if let Ok(i) = word.parse() {
+            return TokenKind::Int(i);
+        }
+    }
+    if digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+    {
+        if let Ok(f) = word.parse() {
+            return TokenKind::Float(f);
+        }
+    }
+    TokenKind::Word(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<TokenKind> {
+        let mut lx = Lexer::new(Path::new("t.conf"), text);
+        let mut out = Vec::new();
+        loop {
+            let t = lx.next_token().unwrap();
+            if t.kind == TokenKind::Eof {
+                return out;
+            }
+            out.push(t.kind);
+        }
+    }
+
+    #[test]
+    fn tokens_and_escapes() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("source s { x(\"a\\nb\" 'c\\d' 5 1.5 -3 => [y]); }; # c"),
+            vec![
+                Word("source".into()),
+                Word("s".into()),
+                LBrace,
+                Word("x".into()),
+                LParen,
+                Str("a\nb".into()),
+                Str("c\\d".into()),
+                Int(5),
+                Float(1.5),
+                Int(-3),
+                Arrow,
+                LBracket,
+                Word("y".into()),
+                RBracket,
+                RParen,
+                Semicolon,
+                RBrace,
+                Semicolon,
+            ]
+        );
+    }
+
+    #[test]
+    fn defines_and_positions() {
+        let mut lx = Lexer::new(Path::new("t.conf"), "@define port \"514\"\nx(`port`)");
+        let t = lx.next_token().unwrap();
+        assert_eq!(t.kind, TokenKind::Word("x".into()));
+        assert_eq!((t.location.line, t.location.col), (2, 1));
+        lx.next_token().unwrap();
+        let v = lx.next_token().unwrap();
+        assert_eq!(v.kind, TokenKind::Int(514));
+        assert_eq!((v.location.line, v.location.col), (2, 3));
+    }
+
+    #[test]
+    fn raw_python_block() {
+        let text = "{\nd = {'a': '}'}  # }\ns = \"{\\\"\"\n}; after";
+        let mut lx = Lexer::new(Path::new("t.conf"), text);
+        let open = lx.next_token().unwrap();
+        let raw = lx.raw_block(&open.location).unwrap();
+        assert_eq!(raw, "\nd = {'a': '}'}  # }\ns = \"{\\\"\"\n");
+        assert_eq!(lx.next_token().unwrap().kind, TokenKind::Semicolon);
+    }
+}

@@ -1,0 +1,210 @@
+//! Reading typed values out of option calls (`name(value ...)`).
+
+use crate::ast::{Arg, Call, Scalar};
+use crate::error::{ConfigError, Location};
+
+fn error(location: &Location, word: &str, msg: impl Into<String>) -> ConfigError {
+    ConfigError::new(location.clone(), Some(word), msg)
+}
+
+/// The single scalar argument of `call`.
+pub fn scalar(call: &Call) -> Result<(&Scalar, &Location), ConfigError> {
+    match call.args.as_slice() {
+        [Arg::Value(v)] => Ok((&v.value, &v.location)),
+        [] => Err(error(
+            &call.name.location,
+            &call.name.value,
+            "this option needs a value",
+        )),
+        [_, second, ..] => Err(error(
+            second.location(),
+            &second.describe(),
+            format!("{}() takes one value", call.name.value),
+        )),
+        [other] => Err(error(
+            other.location(),
+            &other.describe(),
+            format!("{}() needs a plain value", call.name.value),
+        )),
+    }
+}
+
+/// A string value (quoted or bare; numbers as written).
+pub fn string(call: &Call) -> Result<String, ConfigError> {
+    scalar(call).map(|(s, _)| s.text())
+}
+
+/// An integer value.
+pub fn int(call: &Call) -> Result<i64, ConfigError> {
+    match scalar(call)? {
+        (Scalar::Int(i), _) => Ok(*i),
+        (other, loc) => Err(error(
+            loc,
+            &other.text(),
+            format!("{}() needs a whole number", call.name.value),
+        )),
+    }
+}
+
+/// A positive integer value.
+pub fn positive(call: &Call) -> Result<u64, ConfigError> {
+    let (_, loc) = scalar(call)?;
+    match int(call)? {
+        i if i > 0 => Ok(i as u64),
+        i => Err(error(
+            loc,
+            &i.to_string(),
+            format!("{}() needs a positive number", call.name.value),
+        )),
+    }
+}
+
+/// A non-negative number of seconds (integer or float).
+pub fn seconds(call: &Call) -> Result<f64, ConfigError> {
+    match scalar(call)? {
+        (Scalar::Int(i), _) if *i >= 0 => Ok(*i as f64),
+        (Scalar::Float(f), _) if *f >= 0.0 && f.is_finite() => Ok(*f),
+        (other, loc) => Err(error(
+            loc,
+            &other.text(),
+            format!(
+                "{}() needs a non-negative number of seconds",
+                call.name.value
+            ),
+        )),
+    }
+}
+
+/// `yes/no/on/off/true/false` (any case) and `1/0` as a boolean.
+pub fn parse_bool(scalar: &Scalar) -> Option<bool> {
+    match scalar {
+        Scalar::Int(1) => Some(true),
+        Scalar::Int(0) => Some(false),
+        Scalar::Word(w) | Scalar::Str(w) => match w.to_ascii_lowercase().as_str() {
+            "yes" | "on" | "true" => Some(true),
+            "no" | "off" | "false" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A boolean value.
+pub fn boolean(call: &Call) -> Result<bool, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    parse_bool(s).ok_or_else(|| {
+        error(
+            loc,
+            &s.text(),
+            format!("{}() needs yes or no", call.name.value),
+        )
+    })
+}
+
+/// A file mode, written octal (`0600`).
+pub fn mode(call: &Call) -> Result<u32, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    u32::from_str_radix(&text, 8).map_err(|_| {
+        error(
+            loc,
+            &text,
+            format!("{}() needs an octal mode such as 0600", call.name.value),
+        )
+    })
+}
+
+/// All plain values of `call` (or the items of one list), as strings.
+pub fn strings(call: &Call) -> Result<Vec<(String, Location)>, ConfigError> {
+    let mut out = Vec::new();
+    for arg in &call.args {
+        match arg {
+            Arg::Value(v) => out.push((v.value.text(), v.location.clone())),
+            Arg::List(l) => {
+                out.extend(l.value.iter().map(|v| (v.value.text(), v.location.clone())))
+            }
+            other => {
+                return Err(error(
+                    other.location(),
+                    &other.describe(),
+                    format!("{}() takes plain values", call.name.value),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+const SEVERITIES: &[(&str, u16)] = &[
+    ("emerg", 0),
+    ("panic", 0),
+    ("alert", 1),
+    ("crit", 2),
+    ("err", 3),
+    ("error", 3),
+    ("warning", 4),
+    ("warn", 4),
+    ("notice", 5),
+    ("info", 6),
+    ("debug", 7),
+];
+
+const FACILITIES: &[(&str, u16)] = &[
+    ("kern", 0),
+    ("user", 1),
+    ("mail", 2),
+    ("daemon", 3),
+    ("auth", 4),
+    ("syslog", 5),
+    ("lpr", 6),
+    ("news", 7),
+    ("uucp", 8),
+    ("cron", 9),
+    ("authpriv", 10),
+    ("ftp", 11),
+    ("ntp", 12),
+    ("security", 13),
+    ("console", 14),
+    ("solaris-cron", 15),
+    ("local0", 16),
+    ("local1", 17),
+    ("local2", 18),
+    ("local3", 19),
+    ("local4", 20),
+    ("local5", 21),
+    ("local6", 22),
+    ("local7", 23),
+];
+
+fn named_number(
+    call: &Call,
+    table: &[(&str, u16)],
+    max: u16,
+    what: &str,
+) -> Result<u16, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let found = match s {
+        Scalar::Int(i) if (0..=i64::from(max)).contains(i) => Some(*i as u16),
+        Scalar::Word(w) | Scalar::Str(w) => table
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(w))
+            .map(|(_, v)| *v),
+        _ => None,
+    };
+    found.ok_or_else(|| {
+        let hint = crate::error::closest(&s.text(), table.iter().map(|(n, _)| *n))
+            .map(|c| format!("; did you mean '{c}'?"))
+            .unwrap_or_default();
+        error(loc, &s.text(), format!("unknown {what}{hint}"))
+    })
+}
+
+/// A severity name or number (`default-priority()`).
+pub fn severity(call: &Call) -> Result<u16, ConfigError> {
+    named_number(call, SEVERITIES, 7, "severity")
+}
+
+/// A facility name or number (`default-facility()`).
+pub fn facility(call: &Call) -> Result<u16, ConfigError> {
+    named_number(call, FACILITIES, 23, "facility")
+}

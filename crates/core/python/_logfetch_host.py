@@ -1,0 +1,221 @@
+"""Host-side helpers that both logfetch backends call.
+
+Everything a source needs before it starts — running the `python {}` blocks,
+resolving `class()`, checking the instance, the persist name, `self.flags`,
+`init(options)` — happens here, once, in Python, so CPython and RustPython
+follow exactly the same rules and wording. Errors are reported to the
+internal log through `_syslogng._log` and then raised as `HostError`.
+"""
+
+import importlib
+import sys
+import time
+import traceback
+import types
+
+import _syslogng
+import syslogng
+
+ERROR, WARNING, INFO, DEBUG = 3, 4, 6, 7
+
+IMPORT_HINT = (
+    "Python module could not be imported. Make sure its directory is the "
+    "configuration's directory or on PYTHONPATH, and that the interpreter "
+    "logfetch embeds can import its dependencies"
+)
+
+
+_blocking_sleep = time.sleep
+
+
+def _sleep(seconds):
+    """time.sleep() that ends early on a fetcher thread when logfetch stops,
+    so a fetch() sleeping in it cannot hold up shutdown."""
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds >= 0:
+        if _syslogng._sleep_on_worker(seconds):
+            return None
+    return _blocking_sleep(seconds)
+
+
+time.sleep = _sleep
+
+
+class HostError(Exception):
+    """A source could not be set up; already reported."""
+
+
+def _exception_text(exc):
+    return "%s: %s" % (type(exc).__name__, exc)
+
+
+def report_exception(driver_id, class_path, function, exc):
+    """Reports an exception raised by a user callback, traceback included."""
+    _syslogng._log(
+        ERROR,
+        "Exception while calling a Python function",
+        [
+            ("caller", driver_id),
+            ("class", class_path),
+            ("function", function),
+            ("exception", _exception_text(exc)),
+        ],
+    )
+    _syslogng._traceback("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
+
+def _fail(message, fields):
+    _syslogng._log(ERROR, message, fields)
+    raise HostError(message)
+
+
+def load_main_module(blocks):
+    """Executes the `python {}` blocks, in order, into a fresh `_syslogng_main`."""
+    module = types.ModuleType("_syslogng_main")
+    sys.modules["_syslogng_main"] = module
+    for text, filename in blocks:
+        try:
+            code = compile(text, filename, "exec")
+        except Exception as exc:
+            _syslogng._traceback("".join(traceback.format_exception_only(type(exc), exc)))
+            _fail("Error compiling Python global code block", [("exception", _exception_text(exc))])
+        try:
+            exec(code, module.__dict__)
+        except Exception as exc:
+            report_exception("python", "_syslogng_main", "<global code>", exc)
+            _fail("Error evaluating global Python block", [("exception", _exception_text(exc))])
+    return module
+
+
+def set_sys_path(front):
+    """Puts the configuration's directories first on sys.path."""
+    for path in reversed(front):
+        if path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
+
+
+def _resolve_class(driver_id, class_path):
+    module_name, _, class_name = class_path.rpartition(".")
+    try:
+        if module_name:
+            module = importlib.import_module(module_name)
+        else:
+            module = sys.modules["_syslogng_main"]
+        return getattr(module, class_name)
+    except Exception as exc:
+        _syslogng._traceback("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        if isinstance(exc, ImportError):
+            _syslogng._log(ERROR, IMPORT_HINT, [("module", module_name)])
+        _fail(
+            "python-fetcher: Error looking up Python driver class",
+            [("driver", driver_id), ("class", class_path), ("exception", _exception_text(exc))],
+        )
+
+
+def build_options(items):
+    """A fresh options dict from (key, value, is_template) triples."""
+    options = {}
+    for key, value, is_template in items:
+        if is_template:
+            value = syslogng.LogTemplate(value)
+        elif isinstance(value, list):
+            value = list(value)
+        options[key] = value
+    return options
+
+
+def instantiate(driver_id, class_path, loaders):
+    """Imports `loaders()`, resolves `class()`, instantiates and checks it."""
+    for name in loaders:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            _syslogng._log(
+                ERROR,
+                "Error loading Python module",
+                [("driver", driver_id), ("module", name), ("exception", _exception_text(exc))],
+            )
+    cls = _resolve_class(driver_id, class_path)
+    try:
+        instance = cls()
+    except Exception as exc:
+        report_exception(driver_id, class_path, "__init__", exc)
+        _fail(
+            "python-fetcher: Error instantiating Python driver class",
+            [("driver", driver_id), ("class", class_path), ("exception", _exception_text(exc))],
+        )
+    if not isinstance(instance, _syslogng.LogFetcher):
+        _fail(
+            "python-fetcher: Error initializing Python fetcher, class is not a subclass of LogFetcher",
+            [("driver", driver_id), ("class", class_path)],
+        )
+    fetch = getattr(type(instance), "fetch", None)
+    if not callable(getattr(instance, "fetch", None)) or fetch is syslogng.LogFetcher.fetch:
+        _fail(
+            "python-fetcher: Error initializing Python fetcher, class does not have a fetch() method",
+            [("driver", driver_id), ("class", class_path)],
+        )
+    return instance
+
+
+def _persist_name(driver_id, class_path, instance, configured, option_items):
+    if configured:
+        return "python-fetcher." + configured
+    generate = getattr(instance, "generate_persist_name", None)
+    if generate is not None:
+        try:
+            name = generate(build_options(option_items))
+            if isinstance(name, bytes):
+                name = name.decode("utf-8", "replace")
+            if not isinstance(name, str):
+                raise TypeError("generate_persist_name() must return str or bytes")
+            return "python-fetcher." + name
+        except Exception as exc:
+            report_exception(driver_id, class_path, "generate_persist_name", exc)
+    return "python-fetcher(%s)" % class_path
+
+
+def _method(instance, name):
+    try:
+        method = getattr(instance, name)
+    except Exception:
+        return None
+    return method if callable(method) else None
+
+
+def initialize(instance, driver_id, class_path, option_items, configured_persist_name, flags):
+    """Persist name, `self.flags`, `init(options)`; returns what the driver needs.
+
+    Returns (persist_name, auto_close_batches, fetch, open, close, request_exit, deinit);
+    methods are captured once, as upstream does.
+    """
+    persist_name = _persist_name(driver_id, class_path, instance, configured_persist_name, option_items)
+    _syslogng._set_persist_name(instance, persist_name)
+    instance.flags = dict(flags)
+    init = _method(instance, "init")
+    if init is None:
+        _syslogng._log(DEBUG, "python-fetcher: Missing Python method, init()", [("driver", driver_id)])
+    else:
+        try:
+            ok = init(build_options(option_items))
+        except Exception as exc:
+            report_exception(driver_id, class_path, "init", exc)
+            ok = False
+        if not ok:
+            _fail(
+                "python-fetcher: Error initializing Python driver object, init() returned FALSE",
+                [("driver", driver_id), ("class", class_path)],
+            )
+    auto_close = bool(getattr(instance, "auto_close_batches", True))
+    _syslogng._log(
+        INFO, "python-fetcher: Python fetcher initialized", [("driver", driver_id), ("class", class_path)]
+    )
+    return (
+        persist_name,
+        auto_close,
+        _method(instance, "fetch"),
+        _method(instance, "open"),
+        _method(instance, "close"),
+        _method(instance, "request_exit"),
+        _method(instance, "deinit"),
+    )

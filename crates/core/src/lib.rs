@@ -1,0 +1,29 @@
+//! logfetch's core: everything that does not depend on a Python interpreter.
+//!
+//! - [`message`], [`value`], [`timestamp`]: the typed message model.
+//! - [`lifecycle`]: the traits a Python backend implements.
+//! - [`driver`]: python-fetcher scheduling on a worker thread.
+//! - [`pipeline`]: batches, flow control, destination queues, stop.
+//! - [`template`]: syslog-ng templates and macros.
+//! - [`internal_log`]: logfetch's own messages in syslog-ng's style.
+//! - [`python_sources`]: the Python files both backends load.
+
+pub mod driver;
+pub mod host;
+pub mod internal_log;
+pub mod lifecycle;
+pub mod message;
+pub mod options;
+pub mod pipeline;
+pub mod plan;
+pub mod python_sources;
+pub mod sink;
+pub mod template;
+pub mod timestamp;
+pub mod value;
+
+pub use lifecycle::{
+    Backend, FetchOutcome, Fetcher, FetcherCalls, FetcherSpec, InitError, Program, ProgramSpec,
+};
+pub use message::LogMessage;
+pub use value::Value;

@@ -1,0 +1,662 @@
+//! Moving messages from sources to destinations: source processing, batches,
+//! the flow-control window, destination queues and delivery results.
+//!
+//! A fetcher's worker posts each message into its [`SourceLink`]'s open batch
+//! (one uncontended lock per message). A batch is closed — handed to every
+//! destination queue of the source's log paths as one shared
+//! [`RoutedBatch`] — when it is big enough, when the window fills, on any
+//! non-SUCCESS result, when `close_batch()` is called, when the
+//! [`Runtime`]'s ticker finds it older than the flush latency (automatic
+//! batching only), and on stop. Each destination thread writes whole runs of
+//! batches and then reports them delivered; with `flags(flow-control)` that is
+//! when the batch's window slots come back and `fetch()` may run again.
+
+use crate::driver::{FetchTiming, run_fetch_loop};
+use crate::host::{full_hostname, local_hostname};
+use crate::lifecycle::Fetcher;
+use crate::message::LogMessage;
+use crate::sink::Sink;
+use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+thread_local! {
+    /// The link of the fetcher whose worker runs on this thread.
+    static CURRENT_LINK: std::cell::RefCell<Option<Arc<SourceLink>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sleeps `duration` on a fetcher's worker thread, waking early when the
+/// source is asked to stop. Returns `false` (without sleeping) on any other
+/// thread. Backends route Python's `time.sleep()` here so that a `fetch()`
+/// sleeping in it does not hold up shutdown.
+pub fn sleep_on_worker(duration: Duration) -> bool {
+    let link = CURRENT_LINK.with(|l| l.borrow().clone());
+    match link {
+        Some(link) => {
+            link.wait(duration);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Largest automatic batch, whatever the window size.
+const MAX_AUTO_BATCH: usize = 256;
+
+/// What a source does to every message it posts (syslog-ng's source options).
+#[derive(Clone, Debug)]
+pub struct SourceSettings {
+    /// The source statement's name (`$SOURCE`, tag `.source.<name>`).
+    pub name: String,
+    /// `<name>#<index>`, used in internal messages.
+    pub driver_id: String,
+    /// `keep-hostname()`: keep a HOST set by the fetcher.
+    pub keep_hostname: bool,
+    /// `chain-hostnames()`: HOST becomes `<original>/<local host>`.
+    pub chain_hostnames: bool,
+    /// `use-fqdn()`: use the fully qualified local host name.
+    pub use_fqdn: bool,
+    /// `use-syslogng-pid()`: PID becomes logfetch's process id.
+    pub use_own_pid: bool,
+    /// Tags added to every message (`.source.<name>` first).
+    pub tags: Vec<Arc<str>>,
+    /// `program-override()`.
+    pub program_override: Option<String>,
+    /// `host-override()`.
+    pub host_override: Option<String>,
+    /// `default-priority()`/`default-facility()` combined; overrides `set_pri()`.
+    pub default_pri: Option<u16>,
+    /// `log-iw-size()`: messages in flight before `fetch()` pauses.
+    pub window_size: usize,
+    /// Whether a log path of this source has `flags(flow-control)`.
+    pub flow_control: bool,
+}
+
+impl SourceSettings {
+    /// Settings with syslog-ng's defaults for source `name`, driver `index`.
+    pub fn new(name: &str, index: usize) -> Self {
+        SourceSettings {
+            name: name.to_owned(),
+            driver_id: format!("{name}#{index}"),
+            keep_hostname: false,
+            chain_hostnames: false,
+            use_fqdn: false,
+            use_own_pid: false,
+            tags: vec![Arc::from(format!(".source.{name}"))],
+            program_override: None,
+            host_override: None,
+            default_pri: None,
+            window_size: 100,
+            flow_control: false,
+        }
+    }
+
+    /// Applies HOST/HOST_FROM, tags, overrides and the default priority.
+    fn prepare(&self, msg: &mut LogMessage) {
+        let host = if self.use_fqdn {
+            full_hostname()
+        } else {
+            local_hostname()
+        };
+        msg.set_str("HOST_FROM", host);
+        if self.chain_hostnames {
+            let mut scratch = Vec::new();
+            let original = msg.text("HOST", &mut scratch);
+            let first = if original.is_empty() {
+                host.as_bytes()
+            } else {
+                original
+            };
+            let mut chained = first.to_vec();
+            chained.push(b'/');
+            chained.extend_from_slice(host.as_bytes());
+            msg.set_str("HOST", chained);
+        } else if !self.keep_hostname || !msg.has_text("HOST") {
+            msg.set_str("HOST", host);
+        }
+        if self.use_own_pid {
+            msg.set_str("PID", std::process::id().to_string());
+        }
+        msg.set_str("SOURCE", self.name.as_bytes());
+        for tag in &self.tags {
+            msg.add_tag(tag);
+        }
+        if let Some(h) = &self.host_override {
+            msg.set_str("HOST", h.as_bytes());
+        }
+        if let Some(p) = &self.program_override {
+            msg.set_str("PROGRAM", p.as_bytes());
+        }
+        if let Some(pri) = self.default_pri {
+            msg.pri = pri;
+        }
+    }
+}
+
+struct OpenBatch {
+    messages: Vec<LogMessage>,
+    opened_at: Option<Instant>,
+    /// Window slots taken: open batch plus delivered-pending messages.
+    in_flight: usize,
+}
+
+/// A source's connection to the pipeline, shared by its worker thread, the
+/// main thread, the flush ticker and the native `LogFetcher` object.
+pub struct SourceLink {
+    settings: SourceSettings,
+    routes: Vec<Arc<DestQueue>>,
+    batch: Mutex<OpenBatch>,
+    wakeup: Condvar,
+    exit: AtomicBool,
+    auto_close: AtomicBool,
+    finished: Mutex<bool>,
+    finished_cv: Condvar,
+    posted: AtomicU64,
+    self_ref: Weak<SourceLink>,
+}
+
+impl SourceLink {
+    /// A link that routes to `routes` (every destination of every log path
+    /// that includes the source, once per path).
+    pub fn new(settings: SourceSettings, routes: Vec<Arc<DestQueue>>) -> Arc<Self> {
+        Arc::new_cyclic(|self_ref| SourceLink {
+            self_ref: self_ref.clone(),
+            settings,
+            routes,
+            batch: Mutex::new(OpenBatch {
+                messages: Vec::new(),
+                opened_at: None,
+                in_flight: 0,
+            }),
+            wakeup: Condvar::new(),
+            exit: AtomicBool::new(false),
+            auto_close: AtomicBool::new(true),
+            finished: Mutex::new(false),
+            finished_cv: Condvar::new(),
+            posted: AtomicU64::new(0),
+        })
+    }
+
+    /// The driver id (`<source>#<index>`).
+    pub fn driver_id(&self) -> &str {
+        &self.settings.driver_id
+    }
+
+    /// The source's settings.
+    pub fn settings(&self) -> &SourceSettings {
+        &self.settings
+    }
+
+    /// Messages posted so far.
+    pub fn posted(&self) -> u64 {
+        self.posted.load(Ordering::Relaxed)
+    }
+
+    /// Chooses automatic batching (`true`) or batches closed by `close_batch()`.
+    pub fn set_auto_close_batches(&self, auto: bool) {
+        self.auto_close.store(auto, Ordering::Relaxed);
+    }
+
+    /// Whether the source was asked to stop.
+    pub fn exit_requested(&self) -> bool {
+        self.exit.load(Ordering::Relaxed)
+    }
+
+    /// Asks the worker to stop and wakes it from any wait.
+    pub fn request_exit(&self) {
+        let _guard = self.batch.lock();
+        self.exit.store(true, Ordering::Relaxed);
+        self.wakeup.notify_all();
+    }
+
+    /// Posts one message returned by `fetch()`.
+    pub fn post(&self, mut msg: LogMessage) {
+        self.settings.prepare(&mut msg);
+        self.posted.fetch_add(1, Ordering::Relaxed);
+        let mut batch = self.batch.lock();
+        if batch.messages.is_empty() {
+            batch.opened_at = Some(Instant::now());
+        }
+        batch.messages.push(msg);
+        batch.in_flight += 1;
+        let full = batch.in_flight >= self.settings.window_size;
+        let big = batch.messages.len() >= MAX_AUTO_BATCH && self.auto_close.load(Ordering::Relaxed);
+        if full || big {
+            self.close_locked(&mut batch);
+        }
+    }
+
+    /// Whether another message fits into the window.
+    pub fn has_room(&self) -> bool {
+        self.batch.lock().in_flight < self.settings.window_size
+    }
+
+    /// Hands the open batch to the destinations.
+    pub fn close_batch(&self) {
+        let mut batch = self.batch.lock();
+        self.close_locked(&mut batch);
+    }
+
+    fn close_locked(&self, batch: &mut OpenBatch) {
+        if batch.messages.is_empty() {
+            return;
+        }
+        let messages = std::mem::take(&mut batch.messages);
+        batch.opened_at = None;
+        let count = messages.len();
+        if !self.settings.flow_control || self.routes.is_empty() {
+            batch.in_flight -= count;
+        }
+        if self.routes.is_empty() {
+            return;
+        }
+        let Some(source) = self.self_ref.upgrade() else {
+            return;
+        };
+        let routed = Arc::new(RoutedBatch {
+            source,
+            messages,
+            pending_destinations: AtomicUsize::new(self.routes.len()),
+            holds_window: self.settings.flow_control,
+        });
+        for queue in &self.routes {
+            queue.enqueue(&routed);
+        }
+    }
+
+    /// Closes the open batch if it is older than `latency` and batches close automatically.
+    fn close_if_stale(&self, latency: Duration) {
+        if !self.auto_close.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut batch = self.batch.lock();
+        if batch.opened_at.is_some_and(|t| t.elapsed() >= latency) {
+            self.close_locked(&mut batch);
+        }
+    }
+
+    /// Gives back `count` window slots (called when a batch was delivered).
+    fn release(&self, count: usize) {
+        let mut batch = self.batch.lock();
+        batch.in_flight = batch.in_flight.saturating_sub(count);
+        self.wakeup.notify_all();
+    }
+
+    /// Sleeps up to `timeout`, returning early when exit is requested.
+    pub fn wait(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut batch = self.batch.lock();
+        while !self.exit_requested() {
+            if self.wakeup.wait_until(&mut batch, deadline).timed_out() {
+                break;
+            }
+        }
+    }
+
+    /// Sleeps until the window has room or exit is requested.
+    pub fn wait_for_room(&self) {
+        let mut batch = self.batch.lock();
+        while !self.exit_requested() && batch.in_flight >= self.settings.window_size {
+            self.wakeup.wait(&mut batch);
+        }
+    }
+
+    fn mark_finished(&self) {
+        *self.finished.lock() = true;
+        self.finished_cv.notify_all();
+    }
+
+    fn wait_finished(&self, deadline: Instant) -> bool {
+        let mut finished = self.finished.lock();
+        while !*finished {
+            if self
+                .finished_cv
+                .wait_until(&mut finished, deadline)
+                .timed_out()
+            {
+                return *finished;
+            }
+        }
+        true
+    }
+}
+
+/// A closed batch on its way to one or more destinations.
+pub struct RoutedBatch {
+    source: Arc<SourceLink>,
+    messages: Vec<LogMessage>,
+    pending_destinations: AtomicUsize,
+    holds_window: bool,
+}
+
+impl RoutedBatch {
+    /// The batch's messages.
+    pub fn messages(&self) -> &[LogMessage] {
+        &self.messages
+    }
+
+    /// Called once per destination after it wrote (or dropped) its share.
+    fn delivered(&self) {
+        if self.pending_destinations.fetch_sub(1, Ordering::AcqRel) == 1 && self.holds_window {
+            self.source.release(self.messages.len());
+        }
+    }
+}
+
+struct QueueEntry {
+    batch: Arc<RoutedBatch>,
+    len: usize,
+}
+
+struct QueueState {
+    entries: VecDeque<QueueEntry>,
+    queued: usize,
+    closed: bool,
+    dropped: u64,
+}
+
+/// The queue in front of one destination (`log-fifo-size()` bounds it when
+/// flow control is off).
+pub struct DestQueue {
+    name: String,
+    capacity: usize,
+    state: Mutex<QueueState>,
+    ready: Condvar,
+}
+
+impl DestQueue {
+    /// A queue for destination `name` holding at most `capacity` messages
+    /// that are not flow-controlled.
+    pub fn new(name: &str, capacity: usize) -> Arc<Self> {
+        Arc::new(DestQueue {
+            name: name.to_owned(),
+            capacity,
+            state: Mutex::new(QueueState {
+                entries: VecDeque::new(),
+                queued: 0,
+                closed: false,
+                dropped: 0,
+            }),
+            ready: Condvar::new(),
+        })
+    }
+
+    /// The destination's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Messages dropped because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.state.lock().dropped
+    }
+
+    fn enqueue(&self, batch: &Arc<RoutedBatch>) {
+        let total = batch.messages.len();
+        let mut state = self.state.lock();
+        let len = if batch.holds_window {
+            total
+        } else {
+            total.min(self.capacity.saturating_sub(state.queued))
+        };
+        if len < total {
+            let lost = (total - len) as u64;
+            state.dropped += lost;
+            tracing::warn!(
+                destination = self.name.as_str(),
+                dropped = lost,
+                queue_len = state.queued,
+                "Destination queue full, dropping messages"
+            );
+        }
+        state.queued += len;
+        state.entries.push_back(QueueEntry {
+            batch: batch.clone(),
+            len,
+        });
+        self.ready.notify_one();
+    }
+
+    /// Takes everything queued, waiting for work; `None` once closed and empty.
+    fn take_all(&self) -> Option<Vec<QueueEntry>> {
+        let mut state = self.state.lock();
+        while state.entries.is_empty() {
+            if state.closed {
+                return None;
+            }
+            self.ready.wait(&mut state);
+        }
+        state.queued = 0;
+        Some(state.entries.drain(..).collect())
+    }
+
+    fn close(&self) {
+        self.state.lock().closed = true;
+        self.ready.notify_all();
+    }
+}
+
+/// A destination whose thread drains its queue into its sink.
+struct RunningDestination {
+    queue: Arc<DestQueue>,
+    sink: Option<Box<dyn Sink>>,
+    thread: Option<JoinHandle<u64>>,
+}
+
+/// A fetcher source and its worker thread.
+struct RunningFetcher {
+    link: Arc<SourceLink>,
+    fetcher: Arc<dyn Fetcher>,
+    timing: FetchTiming,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// What happened during a stop.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StopReport {
+    /// Sources that did not return from `fetch()` within the grace period.
+    pub stuck_sources: Vec<String>,
+    /// Messages that could not be delivered.
+    pub undelivered: u64,
+}
+
+/// How long a batch may wait in an open automatic batch.
+pub const DEFAULT_FLUSH_LATENCY: Duration = Duration::from_millis(10);
+
+/// The running sources, destinations and the flush ticker of one configuration.
+pub struct Runtime {
+    destinations: Vec<RunningDestination>,
+    fetchers: Vec<RunningFetcher>,
+    ticker: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
+    flush_latency: Duration,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runtime {
+    /// An empty runtime.
+    pub fn new() -> Self {
+        Runtime {
+            destinations: Vec::new(),
+            fetchers: Vec::new(),
+            ticker: None,
+            flush_latency: DEFAULT_FLUSH_LATENCY,
+        }
+    }
+
+    /// Sets how long an automatic batch may stay open.
+    pub fn set_flush_latency(&mut self, latency: Duration) {
+        self.flush_latency = latency;
+    }
+
+    /// Adds a destination: `queue` feeds `sink` on a thread of its own.
+    pub fn add_destination(&mut self, queue: Arc<DestQueue>, sink: Box<dyn Sink>) {
+        self.destinations.push(RunningDestination {
+            queue,
+            sink: Some(sink),
+            thread: None,
+        });
+    }
+
+    /// Adds an initialised fetcher and the link it posts through.
+    pub fn add_fetcher(
+        &mut self,
+        link: Arc<SourceLink>,
+        fetcher: Box<dyn Fetcher>,
+        timing: FetchTiming,
+    ) {
+        link.set_auto_close_batches(fetcher.auto_close_batches());
+        self.fetchers.push(RunningFetcher {
+            link,
+            fetcher: Arc::from(fetcher),
+            timing,
+            thread: None,
+        });
+    }
+
+    /// The links of all fetcher sources, in configuration order.
+    pub fn links(&self) -> impl Iterator<Item = &Arc<SourceLink>> {
+        self.fetchers.iter().map(|f| &f.link)
+    }
+
+    /// Starts destination threads, then one worker per fetcher, then the ticker.
+    pub fn start(&mut self) -> std::io::Result<()> {
+        for d in &mut self.destinations {
+            let queue = d.queue.clone();
+            let sink = d.sink.take().expect("destination started twice");
+            d.thread = Some(
+                std::thread::Builder::new()
+                    .name(format!("dest:{}", queue.name()))
+                    .spawn(move || drain_destination(&queue, sink))?,
+            );
+        }
+        for f in &mut self.fetchers {
+            let link = f.link.clone();
+            let fetcher = f.fetcher.clone();
+            let timing = f.timing;
+            f.thread = Some(
+                std::thread::Builder::new()
+                    .name(format!("fetch:{}", link.driver_id()))
+                    .spawn(move || {
+                        CURRENT_LINK.with(|l| *l.borrow_mut() = Some(link.clone()));
+                        let transport = fetcher.transport();
+                        fetcher.run_worker(&mut |calls| {
+                            run_fetch_loop(calls, &link, timing, &transport)
+                        });
+                        link.close_batch();
+                        link.mark_finished();
+                    })?,
+            );
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let links: Vec<_> = self.fetchers.iter().map(|f| f.link.clone()).collect();
+        let latency = self.flush_latency;
+        let stop_flag = stop.clone();
+        let ticker = std::thread::Builder::new()
+            .name("flush-ticker".into())
+            .spawn(move || {
+                while !stop_flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(latency / 2);
+                    for link in &links {
+                        link.close_if_stale(latency);
+                    }
+                }
+            })?;
+        self.ticker = Some((stop, ticker));
+        Ok(())
+    }
+
+    /// Stops everything in syslog-ng's order: `request_exit()` (main thread),
+    /// `close()` (worker), `deinit()` (main thread), then drains every queued
+    /// message into the sinks. A source still inside `fetch()` after `grace`
+    /// is reported and abandoned; what it had already returned is delivered.
+    pub fn stop(mut self, grace: Duration) -> StopReport {
+        let mut report = StopReport::default();
+        for f in &self.fetchers {
+            f.link.request_exit();
+            f.fetcher.request_exit();
+        }
+        let deadline = Instant::now() + grace;
+        for f in &mut self.fetchers {
+            if f.link.wait_finished(deadline) {
+                if let Some(t) = f.thread.take() {
+                    let _ = t.join();
+                }
+                f.fetcher.deinit();
+            } else {
+                tracing::error!(
+                    source = f.link.settings.name.as_str(),
+                    driver = f.link.driver_id(),
+                    grace_seconds = grace.as_secs_f64(),
+                    "Source did not stop within the grace period, abandoning it"
+                );
+                report.stuck_sources.push(f.link.settings.name.clone());
+                f.link.close_batch();
+            }
+        }
+        if let Some((stop, ticker)) = self.ticker.take() {
+            stop.store(true, Ordering::Relaxed);
+            let _ = ticker.join();
+        }
+        for d in &self.destinations {
+            d.queue.close();
+        }
+        for d in &mut self.destinations {
+            if let Some(t) = d.thread.take() {
+                report.undelivered += t.join().unwrap_or(0);
+            }
+            report.undelivered += d.queue.dropped();
+        }
+        report
+    }
+}
+
+/// A destination thread: writes whole runs of batches, flushes, reports them
+/// delivered. Returns the number of messages it had to give up on.
+fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>) -> u64 {
+    const RETRY_DELAY: Duration = Duration::from_secs(1);
+    const MAX_ATTEMPTS_WHILE_STOPPING: u32 = 3;
+    let mut lost = 0;
+    while let Some(entries) = queue.take_all() {
+        let mut attempts = 0;
+        loop {
+            let result = entries
+                .iter()
+                .try_for_each(|e| sink.write(&e.batch.messages()[..e.len]))
+                .and_then(|()| sink.flush());
+            match result {
+                Ok(()) => break,
+                Err(err) => {
+                    attempts += 1;
+                    tracing::error!(
+                        destination = queue.name(),
+                        error = %err,
+                        "Error writing messages to destination, retrying"
+                    );
+                    if queue.state.lock().closed && attempts >= MAX_ATTEMPTS_WHILE_STOPPING {
+                        let count: usize = entries.iter().map(|e| e.len).sum();
+                        lost += count as u64;
+                        tracing::error!(
+                            destination = queue.name(),
+                            count = count,
+                            "Giving up on messages that could not be written"
+                        );
+                        break;
+                    }
+                    std::thread::sleep(RETRY_DELAY);
+                }
+            }
+        }
+        for e in &entries {
+            e.batch.delivered();
+        }
+    }
+    lost
+}

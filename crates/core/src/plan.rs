@@ -1,0 +1,150 @@
+//! A validated configuration, ready to start: what the config language
+//! produces and [`launch`] turns into a running [`Runtime`].
+
+use crate::driver::FetchTiming;
+use crate::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, ProgramSpec};
+use crate::options::Options;
+use crate::pipeline::{DestQueue, Runtime, SourceLink, SourceSettings};
+use crate::sink::Sink;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Builds a destination's sink when the configuration starts.
+pub trait SinkBuilder: Send + Sync {
+    /// Opens the sink (files are opened lazily by the sink itself).
+    fn build(&self) -> std::io::Result<Box<dyn Sink>>;
+}
+
+/// One destination statement's driver.
+pub struct DestinationPlan {
+    /// `<destination name>#<index>`.
+    pub name: String,
+    /// `log-fifo-size()`: queue bound when flow control is off.
+    pub fifo_size: usize,
+    /// Creates the sink.
+    pub sink: Box<dyn SinkBuilder>,
+}
+
+/// One `python-fetcher()` driver of a source statement.
+pub struct FetcherPlan {
+    /// Source name, driver id, and per-message processing.
+    pub settings: SourceSettings,
+    /// Reopen and no-data delays.
+    pub timing: FetchTiming,
+    /// `class()`.
+    pub class_path: String,
+    /// `options()`.
+    pub options: Options,
+    /// `persist-name()`.
+    pub persist_name: Option<String>,
+    /// `loaders()`.
+    pub loaders: Vec<String>,
+    /// `self.flags`.
+    pub flags: Vec<(String, bool)>,
+    /// Indexes into [`Plan::destinations`], once per log path that reaches one.
+    pub routes: Vec<usize>,
+    /// `file:line:col` of the driver, for error messages.
+    pub location: String,
+}
+
+/// Everything needed to start one configuration.
+#[derive(Default)]
+pub struct Plan {
+    /// The `python {}` code and `sys.path`.
+    pub program: ProgramSpec,
+    /// Fetcher sources in configuration order.
+    pub fetchers: Vec<FetcherPlan>,
+    /// Destination drivers.
+    pub destinations: Vec<DestinationPlan>,
+}
+
+/// Why a configuration could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// A source's Python side failed (exit code 2).
+    #[error("{0}")]
+    Source(#[from] InitError),
+    /// A destination or thread could not be set up.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Creates every fetcher (calling `init()`), checks persist names, and
+/// returns the initialised sources in configuration order. On failure the
+/// sources already initialised are deinitialised again.
+pub fn init_fetchers(
+    plan: &Plan,
+    backend: &dyn Backend,
+    queues: &[Arc<DestQueue>],
+) -> Result<Vec<(Arc<SourceLink>, Box<dyn Fetcher>)>, InitError> {
+    let program = backend.load_program(&plan.program)?;
+    let mut created: Vec<(Arc<SourceLink>, Box<dyn Fetcher>)> = Vec::new();
+    let abort = |created: Vec<(Arc<SourceLink>, Box<dyn Fetcher>)>, err: InitError| {
+        for (_, f) in created.iter().rev() {
+            f.deinit();
+        }
+        Err(err)
+    };
+    for fp in &plan.fetchers {
+        let routes = fp.routes.iter().map(|i| queues[*i].clone()).collect();
+        let link = SourceLink::new(fp.settings.clone(), routes);
+        let spec = FetcherSpec {
+            driver_id: fp.settings.driver_id.clone(),
+            class_path: fp.class_path.clone(),
+            options: fp.options.clone(),
+            persist_name: fp.persist_name.clone(),
+            loaders: fp.loaders.clone(),
+            flags: fp.flags.clone(),
+            link: link.clone(),
+        };
+        match program.create_fetcher(spec) {
+            Ok(f) => created.push((link, f)),
+            Err(e) => {
+                tracing::error!(
+                    plugin_name = "python-fetcher",
+                    location = fp.location.as_str(),
+                    "Error initializing message pipeline"
+                );
+                return abort(created, e);
+            }
+        }
+    }
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (link, f) in &created {
+        if let Some(first) = seen.insert(f.persist_name(), link.driver_id()) {
+            tracing::error!(
+                persist_name = f.persist_name(),
+                first = first,
+                second = link.driver_id(),
+                "Automatic assignment of persist names failed, as conflicting persist-names were found. Please use persist-name() on one of the sources"
+            );
+            let err = InitError(format!("duplicate persist name {}", f.persist_name()));
+            return abort(created, err);
+        }
+    }
+    Ok(created)
+}
+
+/// Prepares a configuration without starting it: sinks built, Python code
+/// loaded, every source initialised (`init()` called). Nothing runs until
+/// [`Runtime::start`], so a failed reload leaves the running one untouched.
+pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchError> {
+    let queues: Vec<Arc<DestQueue>> = plan
+        .destinations
+        .iter()
+        .map(|d| DestQueue::new(&d.name, d.fifo_size))
+        .collect();
+    let mut sinks = Vec::with_capacity(plan.destinations.len());
+    for d in &plan.destinations {
+        sinks.push(d.sink.build()?);
+    }
+    let fetchers = init_fetchers(plan, backend, &queues)?;
+    let mut runtime = Runtime::new();
+    for (queue, sink) in queues.into_iter().zip(sinks) {
+        runtime.add_destination(queue, sink);
+    }
+    for ((link, fetcher), fp) in fetchers.into_iter().zip(&plan.fetchers) {
+        runtime.add_fetcher(link, fetcher, fp.timing);
+    }
+    Ok(runtime)
+}

@@ -1,0 +1,118 @@
+//! Message timestamps: seconds, microseconds and the UTC offset they are shown in.
+
+use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
+use std::cell::Cell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A point in time plus the UTC offset it is displayed in (syslog-ng's `UnixTime`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    /// Seconds since the Unix epoch.
+    pub secs: i64,
+    /// Microseconds within the second (0..1_000_000).
+    pub usec: u32,
+    /// Seconds east of UTC used when the time is shown.
+    pub offset: i32,
+}
+
+thread_local! {
+    /// (minute since epoch, offset) of the last local-offset lookup on this thread.
+    static LOCAL_OFFSET_CACHE: Cell<(i64, i32)> = const { Cell::new((i64::MIN, 0)) };
+}
+
+impl Timestamp {
+    /// The current time in the process's local time zone.
+    pub fn now() -> Self {
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let secs = since.as_secs() as i64;
+        Timestamp {
+            secs,
+            usec: since.subsec_micros(),
+            offset: local_offset_at(secs),
+        }
+    }
+
+    /// Builds a timestamp shown in the local time zone.
+    pub fn from_epoch_local(secs: i64, usec: u32) -> Self {
+        Timestamp {
+            secs,
+            usec,
+            offset: local_offset_at(secs),
+        }
+    }
+
+    /// The wall-clock fields of this time in its own offset.
+    pub fn wall_clock(&self) -> DateTime<FixedOffset> {
+        let offset = FixedOffset::east_opt(self.offset).unwrap_or_else(|| Utc.fix());
+        let utc = DateTime::<Utc>::from_timestamp(self.secs, self.usec * 1000).unwrap_or_default();
+        utc.with_timezone(&offset)
+    }
+
+    /// Calendar fields `(year, month, day, hour, minute, second, usec)` in its own offset.
+    pub fn fields(&self) -> (i32, u32, u32, u32, u32, u32, u32) {
+        let w = self.wall_clock();
+        (
+            w.year(),
+            w.month(),
+            w.day(),
+            w.hour(),
+            w.minute(),
+            w.second(),
+            self.usec,
+        )
+    }
+}
+
+/// The local time zone's UTC offset (seconds east) at `secs`, cached per minute and thread.
+pub fn local_offset_at(secs: i64) -> i32 {
+    let minute = secs.div_euclid(60);
+    LOCAL_OFFSET_CACHE.with(|cache| {
+        let (cached_minute, offset) = cache.get();
+        if cached_minute == minute {
+            return offset;
+        }
+        let offset = Local
+            .timestamp_opt(secs, 0)
+            .single()
+            .map(|t| t.offset().fix().local_minus_utc())
+            .unwrap_or(0);
+        cache.set((minute, offset));
+        offset
+    })
+}
+
+/// Formats an offset as `+HH:MM`.
+pub fn format_offset(offset: i32, out: &mut Vec<u8>) {
+    let sign = if offset < 0 { b'-' } else { b'+' };
+    let abs = offset.unsigned_abs();
+    out.push(sign);
+    push_2digits(out, abs / 3600);
+    out.push(b':');
+    push_2digits(out, (abs % 3600) / 60);
+}
+
+/// Appends a zero-padded two-digit number.
+pub fn push_2digits(out: &mut Vec<u8>, n: u32) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_follow_the_offset() {
+        let t = Timestamp {
+            secs: 1664894892,
+            usec: 123000,
+            offset: 3600,
+        };
+        assert_eq!(t.fields(), (2022, 10, 4, 15, 48, 12, 123000));
+        let mut out = Vec::new();
+        format_offset(-5 * 3600 - 1800, &mut out);
+        assert_eq!(out, b"-05:30");
+    }
+}

@@ -1,0 +1,303 @@
+//! `_syslogng.LogMessage`: the core message behind a Python object, with
+//! syslog-ng 4.x typed item access.
+
+use logfetch_core::message::LogMessage;
+use logfetch_core::template::{is_macro, macro_names, render_macro};
+use logfetch_core::timestamp::{Timestamp, local_offset_at};
+use logfetch_core::value::Value;
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDateTime, PyFloat, PyInt, PyList, PyString};
+
+/// A log message, as user code builds it in `fetch()`.
+#[pyclass(subclass, name = "LogMessage", module = "_syslogng")]
+pub struct PyLogMessage {
+    pub(crate) msg: LogMessage,
+    /// Set once the message was posted: it may no longer change.
+    pub(crate) read_only: bool,
+    pub(crate) bookmark: Option<Py<PyAny>>,
+}
+
+/// Extracts a name-value pair name: exactly `str` or `bytes`.
+fn key_text(key: &Bound<'_, PyAny>) -> PyResult<String> {
+    if key.is_exact_instance_of::<PyString>() {
+        return Ok(key.cast::<PyString>()?.to_str()?.to_owned());
+    }
+    if key.is_exact_instance_of::<PyBytes>() {
+        return Ok(String::from_utf8_lossy(key.cast::<PyBytes>()?.as_bytes()).into_owned());
+    }
+    Err(PyTypeError::new_err("key is not a string object"))
+}
+
+fn truncate_at_nul(bytes: &[u8]) -> Vec<u8> {
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    bytes[..end].to_vec()
+}
+
+fn string_item(item: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    if let Ok(s) = item.cast::<PyString>() {
+        return s.to_str().ok().map(|s| s.as_bytes().to_vec());
+    }
+    item.cast::<PyBytes>().ok().map(|b| b.as_bytes().to_vec())
+}
+
+/// Converts a `datetime` into a timestamp (aware: its offset; naive: local time).
+pub(crate) fn timestamp_from_datetime(value: &Bound<'_, PyAny>) -> PyResult<Timestamp> {
+    let epoch: f64 = value.call_method0("timestamp")?.extract()?;
+    let usec: u32 = value.getattr("microsecond")?.extract()?;
+    let secs = (epoch - f64::from(usec) / 1e6).round() as i64;
+    let offset = value.call_method0("utcoffset")?;
+    let offset = if offset.is_none() {
+        local_offset_at(secs)
+    } else {
+        offset.call_method0("total_seconds")?.extract::<f64>()? as i32
+    };
+    Ok(Timestamp { secs, usec, offset })
+}
+
+/// A naive `datetime` showing `t` in its own offset.
+pub(crate) fn datetime_from_timestamp<'py>(
+    py: Python<'py>,
+    t: &Timestamp,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (y, mo, d, h, mi, s, us) = t.fields();
+    Ok(PyDateTime::new(
+        py, y, mo as u8, d as u8, h as u8, mi as u8, s as u8, us, None,
+    )?
+    .into_any())
+}
+
+/// Converts a Python value to a typed value (exact types, as upstream).
+fn value_from_python(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_exact_instance_of::<PyString>() {
+        let s = value.cast::<PyString>()?.to_str()?;
+        return Ok(Value::String(truncate_at_nul(s.as_bytes())));
+    }
+    if value.is_exact_instance_of::<PyBytes>() {
+        return Ok(Value::String(truncate_at_nul(
+            value.cast::<PyBytes>()?.as_bytes(),
+        )));
+    }
+    if value.is_exact_instance_of::<PyBool>() {
+        return Ok(Value::Bool(value.is_truthy()?));
+    }
+    if value.is_exact_instance_of::<PyInt>() {
+        return Ok(Value::Int(value.extract::<i64>()?));
+    }
+    if value.is_exact_instance_of::<PyFloat>() {
+        return Ok(Value::Double(value.extract::<f64>()?));
+    }
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    if value.is_exact_instance_of::<PyList>() {
+        let list = value.cast::<PyList>()?;
+        let mut items = Vec::with_capacity(list.len());
+        for item in list.iter() {
+            items.push(string_item(&item).ok_or_else(|| {
+                PyValueError::new_err(
+                    "Error extracting value from Python object: list items must be str or bytes",
+                )
+            })?);
+        }
+        return Ok(Value::List(items));
+    }
+    if value.is_instance_of::<PyDateTime>() {
+        return Ok(Value::DateTime(timestamp_from_datetime(value)?));
+    }
+    let type_name = value.get_type().name()?.to_string();
+    logfetch_core::internal_log::emit(
+        3,
+        "Unexpected python object type",
+        &[("key", key), ("type", &type_name)],
+    );
+    Err(PyValueError::new_err(
+        "Error extracting value from Python object",
+    ))
+}
+
+/// Converts a typed value to the Python object 4.x returns for it.
+fn value_to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::String(s) => PyBytes::new(py, s).into_any(),
+        Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::Double(d) => d.into_pyobject(py)?.into_any(),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Null => py.None().into_bound(py),
+        Value::List(items) => {
+            PyList::new(py, items.iter().map(|i| PyBytes::new(py, i)))?.into_any()
+        }
+        Value::DateTime(t) => datetime_from_timestamp(py, t)?,
+    })
+}
+
+impl PyLogMessage {
+    /// The value of `key` as Python sees it; `None` when unset.
+    fn lookup<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if is_macro(key) {
+            let text = render_macro(key, &self.msg).unwrap_or_default();
+            return Ok(Some(PyBytes::new(py, &text).into_any()));
+        }
+        self.msg
+            .get(key)
+            .map(|v| value_to_python(py, v))
+            .transpose()
+    }
+}
+
+#[pymethods]
+impl PyLogMessage {
+    #[new]
+    #[pyo3(signature = (message=None, bookmark=None))]
+    fn new(message: Option<&Bound<'_, PyAny>>, bookmark: Option<Py<PyAny>>) -> PyResult<Self> {
+        let msg = match message {
+            None => LogMessage::new(),
+            Some(m) if m.is_none() => LogMessage::new(),
+            Some(m) => {
+                if let Ok(s) = m.cast::<PyString>() {
+                    LogMessage::with_message(s.to_str()?.as_bytes())
+                } else if let Ok(b) = m.cast::<PyBytes>() {
+                    LogMessage::with_message(b.as_bytes())
+                } else {
+                    return Err(PyTypeError::new_err(
+                        "LogMessage() argument 'message' must be str, bytes or None",
+                    ));
+                }
+            }
+        };
+        let bookmark = bookmark.filter(|b| !Python::attach(|py| b.is_none(py)));
+        Ok(PyLogMessage {
+            msg,
+            read_only: false,
+            bookmark,
+        })
+    }
+
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = key_text(key)?;
+        self.lookup(py, &key)?
+            .ok_or_else(|| PyKeyError::new_err(format!("No such name-value pair {key}")))
+    }
+
+    fn __setitem__(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let key = key_text(key)?;
+        if self.read_only {
+            return Err(PyTypeError::new_err(format!(
+                "Log message is read only, cannot set name-value pair {key}"
+            )));
+        }
+        let value = value_from_python(&key, value)?;
+        self.msg.set(&key, value);
+        Ok(())
+    }
+
+    #[pyo3(signature = (key, default=None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let key = key_text(key)?;
+        Ok(match self.lookup(py, &key)? {
+            Some(v) => v,
+            None => default.unwrap_or_else(|| py.None().into_bound(py)),
+        })
+    }
+
+    #[pyo3(signature = (key, default=None, encoding="utf-8", errors="strict", repr="internal"))]
+    fn get_as_str<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        default: Option<Bound<'py, PyAny>>,
+        encoding: &str,
+        errors: &str,
+        repr: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = repr;
+        if let Some(d) = &default {
+            if !d.is_none() && !d.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err("default is not a string object"));
+            }
+        }
+        let key = key_text(key)?;
+        let text = if is_macro(&key) {
+            render_macro(&key, &self.msg)
+        } else {
+            self.msg.get(&key).map(Value::to_text)
+        };
+        match text {
+            Some(t) => PyBytes::new(py, &t).call_method1("decode", (encoding, errors)),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let names = self
+            .msg
+            .names()
+            .map(str::to_owned)
+            .chain(macro_names())
+            .map(|n| PyBytes::new(py, n.as_bytes()));
+        PyList::new(py, names)
+    }
+
+    fn set_pri(&mut self, pri: u16) {
+        self.msg.pri = pri;
+    }
+
+    fn get_pri(&self) -> u16 {
+        self.msg.pri
+    }
+
+    fn set_timestamp(&mut self, ts: &Bound<'_, PyAny>) -> PyResult<()> {
+        if !ts.is_instance_of::<PyDateTime>() {
+            return Err(PyValueError::new_err(
+                "Error extracting timestamp from value, expected a datetime instance",
+            ));
+        }
+        self.msg.stamp = timestamp_from_datetime(ts)?;
+        Ok(())
+    }
+
+    fn get_timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime_from_timestamp(py, &self.msg.stamp)
+    }
+
+    fn set_bookmark(&mut self, py: Python<'_>, bookmark: Py<PyAny>) {
+        self.bookmark = if bookmark.is_none(py) {
+            None
+        } else {
+            Some(bookmark)
+        };
+    }
+
+    #[pyo3(signature = (ip, port=0))]
+    fn set_source_ipaddress(&mut self, ip: Option<&str>, port: u16) -> bool {
+        match ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
+            Some(addr) => {
+                self.msg.set_str("SOURCEIP", addr.to_string());
+                self.msg.set("SOURCEPORT", Value::Int(i64::from(port)));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn set_recvd_rawmsg_size(&mut self, rawmsg_size: u64) {
+        self.msg.set("RAWMSG_SIZE", Value::Int(rawmsg_size as i64));
+    }
+
+    fn __repr__(&self) -> String {
+        let mut scratch = Vec::new();
+        format!(
+            "<LogMessage MESSAGE={:?}>",
+            String::from_utf8_lossy(self.msg.text("MESSAGE", &mut scratch))
+        )
+    }
+}

@@ -1,0 +1,141 @@
+//! The native `_syslogng` module: `LogFetcher`, `LogMessage`, `Logger`, and
+//! the private functions `_logfetch_host.py` calls.
+
+use crate::message::PyLogMessage;
+use logfetch_core::internal_log;
+use logfetch_core::lifecycle::TransportName;
+use logfetch_core::pipeline::SourceLink;
+use logfetch_core::template::Template;
+use parking_lot::Mutex;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use std::sync::{Arc, OnceLock};
+
+/// Native base of `syslogng.LogFetcher`.
+#[pyclass(subclass, frozen, name = "LogFetcher", module = "_syslogng")]
+#[derive(Default)]
+pub struct PyLogFetcher {
+    persist_name: Mutex<Option<String>>,
+    pub(crate) link: OnceLock<Arc<SourceLink>>,
+    pub(crate) transport: Arc<TransportName>,
+}
+
+#[pymethods]
+impl PyLogFetcher {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyAny>, _kwargs: Option<&Bound<'_, PyAny>>) -> Self {
+        PyLogFetcher::default()
+    }
+
+    /// The source's persist name (read-only).
+    #[getter]
+    fn persist_name(&self) -> Option<String> {
+        self.persist_name.lock().clone()
+    }
+
+    /// Sets `$TRANSPORT` for messages posted from now on.
+    fn set_transport_name(&self, name: &str) {
+        self.transport.set(name);
+    }
+
+    /// Hands the messages fetched so far to the destinations as one batch.
+    fn close_batch(&self) {
+        if let Some(link) = self.link.get() {
+            link.close_batch();
+        }
+    }
+}
+
+/// `_syslogng.Logger`: writes to logfetch's internal log.
+#[pyclass(name = "Logger", module = "_syslogng")]
+pub struct PyLogger;
+
+#[pymethods]
+impl PyLogger {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyAny>, _kwargs: Option<&Bound<'_, PyAny>>) -> Self {
+        PyLogger
+    }
+
+    fn error(&self, msg: &str) {
+        internal_log::emit(3, msg, &[]);
+    }
+
+    fn warning(&self, msg: &str) {
+        internal_log::emit(4, msg, &[]);
+    }
+
+    fn info(&self, msg: &str) {
+        internal_log::emit(6, msg, &[]);
+    }
+
+    fn debug(&self, msg: &str) {
+        internal_log::emit(7, msg, &[]);
+    }
+
+    fn trace(&self, msg: &str) {
+        tracing::trace!(target: internal_log::TRACE_TARGET, "{msg}");
+    }
+}
+
+#[pyfunction]
+fn _log(level: u8, message: &str, fields: Vec<(String, String)>) {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    internal_log::emit(level, message, &fields);
+}
+
+#[pyfunction]
+fn _traceback(text: &str) {
+    internal_log::traceback(text);
+}
+
+/// `time.sleep()` on a fetcher's worker thread: wakes early on stop.
+/// Returns false on other threads (the caller then sleeps normally).
+#[pyfunction]
+fn _sleep_on_worker(py: Python<'_>, seconds: f64) -> bool {
+    let duration = std::time::Duration::from_secs_f64(seconds.max(0.0));
+    py.detach(|| logfetch_core::pipeline::sleep_on_worker(duration))
+}
+
+#[pyfunction]
+fn _set_persist_name(fetcher: &Bound<'_, PyLogFetcher>, name: String) {
+    *fetcher.get().persist_name.lock() = Some(name);
+}
+
+#[pyfunction]
+fn _check_template(text: &str) -> Option<String> {
+    Template::compile(text).err().map(|e| e.to_string())
+}
+
+#[pyfunction]
+fn _format_template<'py>(
+    py: Python<'py>,
+    text: &str,
+    msg: &Bound<'py, PyLogMessage>,
+) -> PyResult<String> {
+    let template = Template::compile(text).map_err(|e| PyTypeError::new_err(e.to_string()))?;
+    let mut out = Vec::new();
+    template.render(&msg.borrow().msg, &mut out);
+    let _ = py;
+    Ok(PyBytes::new(py, &out)
+        .call_method1("decode", ("utf-8", "replace"))?
+        .extract()?)
+}
+
+/// The `_syslogng` module.
+#[pymodule]
+pub mod _syslogng {
+    #[pymodule_export]
+    use super::{
+        _check_template, _format_template, _log, _set_persist_name, _sleep_on_worker, _traceback,
+        PyLogFetcher, PyLogger,
+    };
+    #[pymodule_export]
+    use crate::message::PyLogMessage;
+}

@@ -1,0 +1,108 @@
+//! `file("path")`: appends rendered messages to files.
+//!
+//! The path is a template, so one destination may write many files
+//! (`/var/log/$PROGRAM.log`); each file is opened on first use and kept
+//! open. Lines are buffered and written per batch; `flush()` (end of a run
+//! of batches) pushes them to the kernel, `fsync(yes)` also to the disk.
+
+use logfetch_core::message::LogMessage;
+use logfetch_core::plan::SinkBuilder;
+use logfetch_core::sink::Sink;
+use logfetch_core::template::Template;
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Settings of one `file()` driver.
+#[derive(Clone, Debug)]
+pub struct FileConfig {
+    /// The file name template.
+    pub path: Template,
+    /// The line template (`$DATE $HOST $MSGHDR$MSG\n` unless `template()`).
+    pub template: Template,
+    /// `create-dirs()`: create missing parent directories.
+    pub create_dirs: bool,
+    /// `fsync()`: sync to disk after each run of batches.
+    pub fsync: bool,
+    /// `flush-lines()`: write out after this many lines even within a batch (0: per batch).
+    pub flush_lines: usize,
+    /// `perm()`: mode of new files.
+    pub perm: u32,
+}
+
+impl SinkBuilder for FileConfig {
+    fn build(&self) -> io::Result<Box<dyn Sink>> {
+        Ok(Box::new(FileSink {
+            config: self.clone(),
+            files: HashMap::new(),
+            path: Vec::new(),
+            unflushed_lines: 0,
+        }))
+    }
+}
+
+struct FileSink {
+    config: FileConfig,
+    files: HashMap<Vec<u8>, BufWriter<File>>,
+    path: Vec<u8>,
+    unflushed_lines: usize,
+}
+
+impl FileSink {
+    fn open(&self, path: &Path) -> io::Result<File> {
+        if self.config.create_dirs {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(self.config.perm)
+            .open(path)
+    }
+
+    fn writer_for(&mut self, msg: &LogMessage) -> io::Result<&mut BufWriter<File>> {
+        self.path.clear();
+        self.config.path.render(msg, &mut self.path);
+        if !self.files.contains_key(&self.path) {
+            let path = Path::new(std::ffi::OsStr::from_bytes(&self.path));
+            let file = self.open(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display()))
+            })?;
+            self.files
+                .insert(self.path.clone(), BufWriter::with_capacity(64 * 1024, file));
+        }
+        Ok(self.files.get_mut(&self.path).expect("inserted above"))
+    }
+}
+
+impl Sink for FileSink {
+    fn write(&mut self, messages: &[LogMessage]) -> io::Result<()> {
+        let mut line = Vec::with_capacity(256);
+        for msg in messages {
+            line.clear();
+            self.config.template.render(msg, &mut line);
+            self.writer_for(msg)?.write_all(&line)?;
+            self.unflushed_lines += 1;
+            if self.config.flush_lines > 0 && self.unflushed_lines >= self.config.flush_lines {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        for w in self.files.values_mut() {
+            w.flush()?;
+            if self.config.fsync {
+                w.get_ref().sync_data()?;
+            }
+        }
+        self.unflushed_lines = 0;
+        Ok(())
+    }
+}
