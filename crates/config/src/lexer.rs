@@ -237,6 +237,20 @@ impl Lexer {
         Ok(())
     }
 
+    /// The value of a backtick reference: an `@define`, else an environment variable.
+    fn lookup(&self, name: &str, location: &Location) -> Result<String, ConfigError> {
+        match self.defines.get(name) {
+            Some(v) => Ok(v.clone()),
+            None => std::env::var(name).map_err(|_| {
+                self.error(
+                    location.clone(),
+                    Some(name),
+                    "undefined name in backtick reference; define it with @define",
+                )
+            }),
+        }
+    }
+
     /// The next token.
     pub fn next_token(&mut self) -> Result<Token, ConfigError> {
         loop {
@@ -304,11 +318,10 @@ impl Lexer {
     }
 
     fn string(&mut self, quote: char, location: &Location) -> Result<String, ConfigError> {
-        let input = self.input();
-        input.bump();
+        self.input().bump();
         let mut s = String::new();
         loop {
-            let Some(c) = input.bump() else {
+            let Some(c) = self.input().bump() else {
                 return Err(self.error(
                     location.clone(),
                     Some(&format!("{quote}{s}")),
@@ -318,8 +331,27 @@ impl Lexer {
             if c == quote {
                 return Ok(s);
             }
+            if c == '`' {
+                let at = self.location();
+                let mut name = String::new();
+                loop {
+                    match self.input().bump() {
+                        Some('`') => break,
+                        Some(n) => name.push(n),
+                        None => {
+                            return Err(self.error(
+                                at,
+                                Some(&name),
+                                "unterminated backtick reference",
+                            ));
+                        }
+                    }
+                }
+                s.push_str(&self.lookup(&name, &at)?);
+                continue;
+            }
             if c == '\\' && quote == '"' {
-                match input.bump() {
+                match self.input().bump() {
                     Some('n') => s.push('\n'),
                     Some('t') => s.push('\t'),
                     Some('r') => s.push('\r'),

@@ -7,12 +7,14 @@
 //! - [`template`]: syslog-ng templates and macros.
 //! - [`internal_log`]: logfetch's own messages in syslog-ng's style.
 //! - [`python_sources`]: the Python files both backends load.
+//! - [`native_api`]: the interpreter-independent half of `_syslogng`.
 
 pub mod driver;
 pub mod host;
 pub mod internal_log;
 pub mod lifecycle;
 pub mod message;
+pub mod native_api;
 pub mod options;
 pub mod pipeline;
 pub mod plan;

@@ -36,7 +36,12 @@ impl CpythonFetcher {
     fn report(&self, py: Python<'_>, function: &str, err: PyErr) {
         let reported = self.host.bind(py).call_method1(
             "report_exception",
-            (&self.driver_id, &self.class_path, function, err.value(py)),
+            (
+                &self.driver_id,
+                &self.class_path,
+                function,
+                crate::exception_with_traceback(py, &err),
+            ),
         );
         if let Err(e) = reported {
             e.print(py);

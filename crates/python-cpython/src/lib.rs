@@ -39,6 +39,19 @@ fn load_module<'py>(
     PyModule::from_code(py, &code, &file, &name)
 }
 
+/// The exception object of `err` with its traceback attached (pyo3 keeps the
+/// traceback beside the value on Python < 3.12).
+pub(crate) fn exception_with_traceback<'py>(
+    py: Python<'py>,
+    err: &PyErr,
+) -> Bound<'py, pyo3::exceptions::PyBaseException> {
+    let value = err.value(py).clone();
+    if let Some(tb) = err.traceback(py) {
+        let _ = value.setattr("__traceback__", tb);
+    }
+    value
+}
+
 /// Turns an exception from the host helpers into an [`InitError`]. A
 /// `HostError` was already reported; anything else is reported here.
 fn host_failure(py: Python<'_>, err: PyErr) -> InitError {

@@ -1,0 +1,269 @@
+//! The interpreter-independent half of the native `_syslogng` module.
+//!
+//! Both Python backends expose the same `LogMessage`, `LogTemplate` helpers
+//! and fetch-return rules. Everything that does not need an interpreter —
+//! the state behind a `LogMessage` object, name lookups, error wording,
+//! timestamp arithmetic, template checks — lives here once, so CPython and
+//! RustPython cannot drift apart. The backends only convert between Python
+//! objects and these Rust values.
+
+use crate::internal_log;
+use crate::lifecycle::{RawFetchReturn, codes};
+use crate::message::LogMessage;
+use crate::template::{Template, is_macro, macro_names, render_macro};
+use crate::timestamp::{Timestamp, local_offset_at};
+use crate::value::Value;
+
+/// The exact exception texts of the native module.
+pub mod errors {
+    /// `TypeError` for a key that is not exactly `str` or `bytes`.
+    pub const KEY_NOT_STRING: &str = "key is not a string object";
+    /// `ValueError` for a value of an unsupported type.
+    pub const VALUE_EXTRACT: &str = "Error extracting value from Python object";
+    /// `ValueError` for a list item that is not `str` or `bytes`.
+    pub const LIST_ITEM: &str =
+        "Error extracting value from Python object: list items must be str or bytes";
+    /// `TypeError` for a `LogMessage(message)` of the wrong type.
+    pub const MESSAGE_ARG: &str = "LogMessage() argument 'message' must be str, bytes or None";
+    /// `TypeError` for a `get_as_str()` default that is not `str`/`None`.
+    pub const DEFAULT_NOT_STRING: &str = "default is not a string object";
+    /// `ValueError` for `set_timestamp()` with something other than a datetime.
+    pub const TIMESTAMP_NOT_DATETIME: &str =
+        "Error extracting timestamp from value, expected a datetime instance";
+
+    /// `KeyError` text for a name that is not set.
+    pub fn no_such_key(key: &str) -> String {
+        format!("No such name-value pair {key}")
+    }
+
+    /// `TypeError` text for writing to a posted message.
+    pub fn read_only(key: &str) -> String {
+        format!("Log message is read only, cannot set name-value pair {key}")
+    }
+}
+
+/// A string value as syslog-ng stores it: cut at the first NUL.
+pub fn truncate_at_nul(bytes: &[u8]) -> Vec<u8> {
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    bytes[..end].to_vec()
+}
+
+/// Reports a value of an unsupported type to the internal log (the
+/// `ValueError` [`errors::VALUE_EXTRACT`] follows).
+pub fn report_unexpected_type(key: &str, type_name: &str) {
+    internal_log::emit(
+        3,
+        "Unexpected python object type",
+        &[("key", key), ("type", type_name)],
+    );
+}
+
+/// A timestamp from what a Python `datetime` reports: `timestamp()`,
+/// `microsecond`, and `utcoffset().total_seconds()` (`None` for a naive
+/// datetime, which is taken as local time).
+pub fn timestamp_from_datetime_parts(epoch: f64, usec: u32, utc_offset: Option<f64>) -> Timestamp {
+    let secs = (epoch - f64::from(usec) / 1e6).round() as i64;
+    let offset = match utc_offset {
+        None => local_offset_at(secs),
+        Some(o) => o as i32,
+    };
+    Timestamp { secs, usec, offset }
+}
+
+/// `_syslogng._log`: one internal message with `fields`.
+pub fn log(level: u8, message: &str, fields: &[(String, String)]) {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    internal_log::emit(level, message, &fields);
+}
+
+/// `_syslogng._check_template`: the compile error, if any.
+pub fn check_template(text: &str) -> Option<String> {
+    Template::compile(text).err().map(|e| e.to_string())
+}
+
+/// `_syslogng._format_template`: renders `text` for `msg` (the error is the
+/// `TypeError` text when the template does not compile).
+pub fn format_template(text: &str, msg: &LogMessage) -> Result<Vec<u8>, String> {
+    let template = Template::compile(text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    template.render(msg, &mut out);
+    Ok(out)
+}
+
+/// What `msg[key]` finds.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    /// A macro, rendered (Python sees `bytes`).
+    Macro(Vec<u8>),
+    /// A typed value.
+    Value(&'a Value),
+}
+
+/// The state behind a Python `LogMessage` object; `B` is the backend's
+/// handle for the bookmark object.
+#[derive(Debug)]
+pub struct MessageState<B> {
+    /// The message.
+    pub msg: LogMessage,
+    /// Set once the message was posted: it may no longer change.
+    pub read_only: bool,
+    /// Bookmark data (`None` means no bookmark).
+    pub bookmark: Option<B>,
+}
+
+impl<B> MessageState<B> {
+    /// A writable message; `message` is MESSAGE's text, if any.
+    pub fn new(message: Option<&[u8]>, bookmark: Option<B>) -> Self {
+        let msg = match message {
+            Some(text) => LogMessage::with_message(text),
+            None => LogMessage::new(),
+        };
+        MessageState {
+            msg,
+            read_only: false,
+            bookmark,
+        }
+    }
+
+    /// `msg[key]`: a macro or a set value; `None` when neither.
+    pub fn lookup(&self, key: &str) -> Option<Lookup<'_>> {
+        if is_macro(key) {
+            return Some(Lookup::Macro(
+                render_macro(key, &self.msg).unwrap_or_default(),
+            ));
+        }
+        self.msg.get(key).map(Lookup::Value)
+    }
+
+    /// The text `get_as_str()` decodes; `None` when unset.
+    pub fn text(&self, key: &str) -> Option<Vec<u8>> {
+        if is_macro(key) {
+            render_macro(key, &self.msg)
+        } else {
+            self.msg.get(key).map(Value::to_text)
+        }
+    }
+
+    /// Checks that `key` may be set; the error is the `TypeError` text.
+    pub fn check_writable(&self, key: &str) -> Result<(), String> {
+        if self.read_only {
+            Err(errors::read_only(key))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `keys()`: every set name, then every macro name.
+    pub fn keys(&self) -> Vec<String> {
+        self.msg
+            .names()
+            .map(str::to_owned)
+            .chain(macro_names())
+            .collect()
+    }
+
+    /// `set_source_ipaddress(ip, port)`: false when `ip` is missing or unparsable.
+    pub fn set_source_ipaddress(&mut self, ip: Option<&str>, port: u16) -> bool {
+        match ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
+            Some(addr) => {
+                self.msg.set_str("SOURCEIP", addr.to_string());
+                self.msg.set("SOURCEPORT", Value::Int(i64::from(port)));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `set_recvd_rawmsg_size(size)`.
+    pub fn set_recvd_rawmsg_size(&mut self, size: u64) {
+        self.msg.set("RAWMSG_SIZE", Value::Int(size as i64));
+    }
+
+    /// `repr(msg)`.
+    pub fn repr(&self) -> String {
+        let mut scratch = Vec::new();
+        format!(
+            "<LogMessage MESSAGE={:?}>",
+            String::from_utf8_lossy(self.msg.text("MESSAGE", &mut scratch))
+        )
+    }
+
+    /// Takes the message out for posting and makes the object read-only.
+    /// With `exclusive` (nothing else can see the object) the message moves;
+    /// otherwise it is copied. Returns the message and whether it carries a
+    /// bookmark.
+    pub fn take_posted(&mut self, exclusive: bool) -> (LogMessage, bool) {
+        self.read_only = true;
+        let msg = if exclusive {
+            self.msg.take()
+        } else {
+            self.msg.clone()
+        };
+        (msg, self.bookmark.is_some())
+    }
+}
+
+/// The [`RawFetchReturn`] of a tuple of `len` items whose first item is the
+/// int `code` (if it is one). `second` takes the message out of the second
+/// item; it is called only for a `(SUCCESS, x)` pair.
+pub fn fetch_return_tuple(
+    len: usize,
+    code: Option<i64>,
+    second: impl FnOnce() -> (Option<LogMessage>, bool),
+) -> RawFetchReturn {
+    let (message, has_bookmark) = if code == Some(codes::SUCCESS) && len == 2 {
+        second()
+    } else {
+        (None, false)
+    };
+    RawFetchReturn::Tuple {
+        len,
+        code,
+        message,
+        has_bookmark,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posted_message_moves_only_when_exclusive() {
+        let mut s: MessageState<()> = MessageState::new(Some(b"hi"), None);
+        let (copy, has_bookmark) = s.take_posted(false);
+        assert!(!has_bookmark);
+        assert!(s.read_only);
+        assert_eq!(copy.get("MESSAGE"), s.msg.get("MESSAGE"));
+        let (moved, _) = s.take_posted(true);
+        assert_eq!(moved.get("MESSAGE"), Some(&Value::String(b"hi".to_vec())));
+        assert_eq!(s.msg.get("MESSAGE"), None);
+        assert_eq!(
+            s.check_writable("X"),
+            Err("Log message is read only, cannot set name-value pair X".into())
+        );
+    }
+
+    #[test]
+    fn naive_and_aware_timestamps() {
+        let t = timestamp_from_datetime_parts(1664894892.123, 123000, Some(3600.0));
+        assert_eq!((t.secs, t.usec, t.offset), (1664894892, 123000, 3600));
+    }
+
+    #[test]
+    fn second_item_is_inspected_only_for_success_pairs() {
+        let r = fetch_return_tuple(1, Some(codes::SUCCESS), || unreachable!());
+        assert!(matches!(r, RawFetchReturn::Tuple { len: 1, .. }));
+        let r = fetch_return_tuple(2, Some(codes::SUCCESS), || (None, true));
+        assert!(matches!(
+            r,
+            RawFetchReturn::Tuple {
+                has_bookmark: true,
+                ..
+            }
+        ));
+    }
+}
