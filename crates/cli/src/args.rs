@@ -6,11 +6,18 @@ use std::path::PathBuf;
 /// Where `logfetch run` looks for its configuration when none is given.
 pub const DEFAULT_CONFIG: &str = "/etc/logfetch/logfetch.conf";
 
+/// Searched by `@include` after the including file's directory.
+pub const DEFAULT_INCLUDE_PATH: &str = "/etc/logfetch";
+
 const EXAMPLES: &str = "\
 Examples:
-  logfetch run examples/seed.conf            run a syslog-ng configuration
-  logfetch run -f my.conf --backend rustpython -e
-  logfetch --version                         show the compiled-in backends";
+  logfetch run examples/seed.conf                  run a syslog-ng configuration
+  logfetch run -f my.conf --backend rustpython -e  same on RustPython, internal log on stderr
+  logfetch validate my.conf --check-startup        check syntax, names, classes and init()
+  logfetch preprocess my.conf                      show the config after @include/@define
+  logfetch fetch --class mymod.MyFetcher -o url=http://x --count 10
+                                                   try a fetcher without a config file
+  logfetch --version                               show the compiled-in backends";
 
 /// Runs syslog-ng python-fetcher() sources on embedded CPython or RustPython.
 #[derive(Debug, Parser)]
@@ -25,12 +32,40 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a configuration until SIGINT or SIGTERM (SIGHUP reloads it).
+    #[command(after_help = EXAMPLES)]
     Run(RunArgs),
+    /// Check a configuration's syntax and names (and, with --check-startup,
+    /// its Python classes and init()) without running it.
+    #[command(after_help = EXAMPLES)]
+    Validate(ValidateArgs),
+    /// Print a configuration after @include, @define and backtick expansion.
+    #[command(after_help = EXAMPLES)]
+    Preprocess(PreprocessArgs),
+    /// Run one fetcher class with no configuration file, messages to stdout.
+    #[command(after_help = EXAMPLES)]
+    Fetch(FetchArgs),
 }
 
-/// Options of `logfetch run`.
-#[derive(Debug, Args)]
-pub struct RunArgs {
+/// How much logfetch says about itself, and where.
+#[derive(Debug, Args, Clone)]
+pub struct LogArgs {
+    /// Internal messages to stderr even when an internal() source takes them.
+    #[arg(short = 'e', long = "stderr")]
+    pub stderr: bool,
+    /// Verbose internal messages.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Debug internal messages.
+    #[arg(short = 'd', long)]
+    pub debug: bool,
+    /// Trace internal messages (also Logger.trace()).
+    #[arg(short = 't', long)]
+    pub trace: bool,
+}
+
+/// Which configuration, and where its @include files are.
+#[derive(Debug, Args, Clone)]
+pub struct ConfigArgs {
     /// The configuration file.
     #[arg(value_name = "CONFIG")]
     pub config: Option<PathBuf>,
@@ -42,32 +77,90 @@ pub struct RunArgs {
         conflicts_with = "config"
     )]
     pub cfgfile: Option<PathBuf>,
-    /// The Python backend: cpython or rustpython (default: the first compiled in).
-    #[arg(long)]
-    pub backend: Option<String>,
-    /// Internal messages to stderr (they always go there in this version).
-    #[arg(short = 'e', long = "stderr")]
-    pub stderr: bool,
-    /// Verbose internal messages.
-    #[arg(short = 'v', long)]
-    pub verbose: bool,
-    /// Debug internal messages.
-    #[arg(short = 'd', long)]
-    pub debug: bool,
-    /// Trace internal messages.
-    #[arg(short = 't', long)]
-    pub trace: bool,
-    /// Seconds to wait for sources that do not stop when asked.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub stop_grace: f64,
+    /// Directories searched by @include (after the including file's own).
+    #[arg(short = 'I', long = "include-path", value_name = "DIR")]
+    pub include_path: Vec<PathBuf>,
 }
 
-impl RunArgs {
-    /// The configuration to run.
+impl ConfigArgs {
+    /// The configuration file to read.
     pub fn config_path(&self) -> PathBuf {
         self.config
             .clone()
             .or_else(|| self.cfgfile.clone())
             .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG))
     }
+
+    /// The @include search path.
+    pub fn include_path(&self) -> Vec<PathBuf> {
+        let mut dirs = self.include_path.clone();
+        dirs.push(PathBuf::from(DEFAULT_INCLUDE_PATH));
+        dirs
+    }
+}
+
+/// Options of `logfetch run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
+    /// The Python backend: cpython or rustpython (default: the first compiled in).
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// Write the process id here while running.
+    #[arg(long, value_name = "FILE")]
+    pub pidfile: Option<PathBuf>,
+    /// Seconds to wait for sources that do not stop when asked.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    pub stop_grace: f64,
+}
+
+/// Options of `logfetch validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Also load the Python code, resolve classes and run init()/deinit().
+    #[arg(long)]
+    pub check_startup: bool,
+    /// The Python backend for --check-startup.
+    #[arg(long)]
+    pub backend: Option<String>,
+}
+
+/// Options of `logfetch preprocess`.
+#[derive(Debug, Args)]
+pub struct PreprocessArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Options of `logfetch fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The fetcher class, `module.Class` (the current directory is on sys.path).
+    #[arg(long = "class", value_name = "MODULE.CLASS")]
+    pub class_path: String,
+    /// An option for init(options): `key=value` (numbers and yes/no are typed).
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+    /// Stop after this many messages.
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// How each message is printed.
+    #[arg(long, default_value = "$ISODATE $HOST $MSGHDR$MSG\\n")]
+    pub template: String,
+    /// The Python backend.
+    #[arg(long)]
+    pub backend: Option<String>,
+    /// time-reopen() in seconds.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_reopen: f64,
+    /// fetch-no-data-delay() in seconds (default: time-reopen).
+    #[arg(long)]
+    pub no_data_delay: Option<f64>,
+    #[command(flatten)]
+    pub log: LogArgs,
 }

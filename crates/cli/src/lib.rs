@@ -3,7 +3,10 @@
 
 mod args;
 mod backends;
+mod fetch;
+mod logging;
 mod run;
+mod validate;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -46,6 +49,9 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         args::Command::Run(a) => run::run(&a),
+        args::Command::Validate(a) => validate::validate(&a),
+        args::Command::Preprocess(a) => validate::preprocess(&a),
+        args::Command::Fetch(a) => fetch::fetch(&a),
     };
     ExitCode::from(code)
 }

@@ -2,44 +2,44 @@
 //! SIGINT/SIGTERM.
 
 use crate::args::RunArgs;
-use crate::{backends, exit};
-use logfetch_config::{Checked, LoadError};
-use logfetch_core::internal_log::{self, Verbosity};
+use crate::exit;
+use crate::logging::{backend, install, load};
 use logfetch_core::lifecycle::Backend;
 use logfetch_core::pipeline::Runtime;
 use logfetch_core::plan::{LaunchError, prepare};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn verbosity(a: &RunArgs) -> Verbosity {
-    if a.trace {
-        Verbosity::Trace
-    } else if a.debug {
-        Verbosity::Debug
-    } else if a.verbose {
-        Verbosity::Verbose
-    } else {
-        Verbosity::Normal
+/// The `--pidfile`, removed again on exit.
+struct PidFile(PathBuf);
+
+impl PidFile {
+    fn create(path: &Path) -> std::io::Result<PidFile> {
+        std::fs::write(path, format!("{}\n", std::process::id()))?;
+        Ok(PidFile(path.to_path_buf()))
     }
 }
 
-/// Loads and checks a configuration, reporting warnings.
-fn load(path: &Path) -> Result<Checked, LoadError> {
-    let checked = logfetch_config::load_file(path)?;
-    for w in &checked.warnings {
-        tracing::warn!("{w}");
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
-    Ok(checked)
 }
 
 /// Loads a configuration and initialises its sources, without starting them.
-fn prepare_config(path: &Path, backend: &dyn Backend) -> Result<Runtime, u8> {
-    let checked = load(path).map_err(|e| {
+fn prepare_config(a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
+    let checked = load(&a.config).map_err(|e| {
         tracing::error!("{e}");
         exit::CONFIG
     })?;
+    if !checked.not_runnable.is_empty() {
+        for problem in &checked.not_runnable {
+            tracing::error!("{problem}");
+        }
+        return Err(exit::CONFIG);
+    }
     prepare(&checked.plan, backend).map_err(|e| match e {
         LaunchError::Source(_) => exit::INIT,
         LaunchError::Io(err) => {
@@ -61,8 +61,7 @@ fn stop(runtime: Runtime, grace: Duration) {
 
 /// Runs until stopped; returns the exit code.
 pub fn run(a: &RunArgs) -> u8 {
-    internal_log::install(verbosity(a));
-    let path = a.config_path();
+    install(&a.log);
     let grace = Duration::from_secs_f64(a.stop_grace.max(0.0));
     let mut signals = match Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
@@ -72,22 +71,22 @@ pub fn run(a: &RunArgs) -> u8 {
         }
     };
     // A config error is reported before the interpreter starts.
-    if let Err(e) = load(&path) {
+    if let Err(e) = load(&a.config) {
         tracing::error!("{e}");
         return exit::CONFIG;
     }
-    let backend = match backends::get(a.backend.as_deref()) {
+    let backend = match backend(a.backend.as_deref()) {
         Ok(b) => b,
-        Err(e @ backends::BackendError::NotCompiled(_)) => {
-            tracing::error!("{e}");
+        Err(code) => return code,
+    };
+    let _pidfile = match a.pidfile.as_deref().map(PidFile::create).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "Cannot write the pid file");
             return exit::CONFIG;
         }
-        Err(e) => {
-            tracing::error!("{e}");
-            return exit::INIT;
-        }
     };
-    let mut runtime = match prepare_config(&path, backend) {
+    let mut runtime = match prepare_config(a, backend) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -103,7 +102,7 @@ pub fn run(a: &RunArgs) -> u8 {
     for signal in signals.forever() {
         if signal == SIGHUP {
             tracing::info!("Configuration reload request received, reloading configuration");
-            match prepare_config(&path, backend) {
+            match prepare_config(a, backend) {
                 Ok(mut fresh) => {
                     stop(runtime, grace);
                     if let Err(e) = fresh.start() {

@@ -81,6 +81,19 @@ pub struct Call {
     pub args: Vec<Arg>,
 }
 
+/// A filter expression as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FilterExpr {
+    /// `a and b`
+    And(Box<FilterExpr>, Box<FilterExpr>),
+    /// `a or b`
+    Or(Box<FilterExpr>, Box<FilterExpr>),
+    /// `not a`
+    Not(Box<FilterExpr>),
+    /// `program("re")`, `level(err..emerg)`, `filter(name)`, ...
+    Call(Call),
+}
+
 /// What a `log {}` path contains.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LogItem {
@@ -88,6 +101,8 @@ pub enum LogItem {
     Reference(Call),
     /// `source { drivers };` or `destination { drivers };` written inline.
     Inline(Spanned<String>, Vec<Call>),
+    /// `filter { expression };` written inline.
+    InlineFilter(Spanned<FilterExpr>),
     /// A nested `log { ... };`.
     Log(LogPath),
 }
@@ -116,6 +131,13 @@ pub enum Statement {
         name: Spanned<String>,
         /// Drivers (or, for filters, the expression's words) in order.
         body: Vec<Call>,
+    },
+    /// `filter NAME { expression; };`.
+    Filter {
+        /// The filter's name.
+        name: Spanned<String>,
+        /// Its expression.
+        expr: Spanned<FilterExpr>,
     },
     /// `log { ... };`.
     Log(LogPath),

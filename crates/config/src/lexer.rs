@@ -5,6 +5,7 @@
 //! turns `@version`, `@define` and backtick references into tokens or text.
 
 use crate::error::{ConfigError, Location};
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -76,6 +77,28 @@ pub struct Token {
     pub location: Location,
 }
 
+/// What `logfetch preprocess` prints: every character the lexer consumes,
+/// with includes inlined and backtick references replaced by their values.
+#[derive(Clone, Default)]
+struct Recorder {
+    text: Rc<RefCell<String>>,
+    muted: Rc<Cell<bool>>,
+}
+
+impl Recorder {
+    fn push(&self, c: char) {
+        if !self.muted.get() {
+            self.text.borrow_mut().push(c);
+        }
+    }
+
+    fn push_str(&self, s: &str) {
+        if !self.muted.get() {
+            self.text.borrow_mut().push_str(s);
+        }
+    }
+}
+
 /// One text being read: a file, or a substituted value.
 struct Input {
     file: Rc<PathBuf>,
@@ -85,6 +108,7 @@ struct Input {
     col: usize,
     /// For substituted text: where the backtick reference was.
     origin: Option<Location>,
+    recorder: Recorder,
 }
 
 impl Input {
@@ -99,6 +123,7 @@ impl Input {
     fn bump(&mut self) -> Option<char> {
         let c = self.chars.get(self.pos).copied()?;
         self.pos += 1;
+        self.recorder.push(c);
         if c == '\n' {
             self.line += 1;
             self.col = 1;
@@ -121,6 +146,8 @@ impl Input {
 pub struct Lexer {
     inputs: Vec<Input>,
     defines: HashMap<String, String>,
+    include_path: Vec<PathBuf>,
+    recorder: Recorder,
 }
 
 fn is_word_char(c: char) -> bool {
@@ -134,6 +161,7 @@ fn is_word_char(c: char) -> bool {
 impl Lexer {
     /// A lexer over `text`, read from `file`.
     pub fn new(file: &Path, text: &str) -> Self {
+        let recorder = Recorder::default();
         Lexer {
             inputs: vec![Input {
                 file: Rc::new(file.to_path_buf()),
@@ -142,9 +170,35 @@ impl Lexer {
                 line: 1,
                 col: 1,
                 origin: None,
+                recorder: recorder.clone(),
             }],
             defines: HashMap::new(),
+            include_path: Vec::new(),
+            recorder,
         }
+    }
+
+    /// A lexer over text that stands for something written at `origin`
+    /// (a block's body): every token reports that place.
+    pub fn at(origin: &Location, text: &str) -> Self {
+        let mut lexer = Lexer::new(&origin.file, text);
+        lexer.inputs[0].origin = Some(origin.clone());
+        lexer
+    }
+
+    /// Directories searched by `@include` after the including file's own.
+    pub fn set_include_path(&mut self, dirs: Vec<PathBuf>) {
+        self.include_path = dirs;
+    }
+
+    /// The configuration text as read so far (includes and references expanded).
+    pub fn expanded(&self) -> String {
+        self.recorder.text.borrow().clone()
+    }
+
+    /// The `@define`s seen so far.
+    pub fn defines(&self) -> &HashMap<String, String> {
+        &self.defines
     }
 
     /// Defines `name` for backtick substitution.
@@ -166,7 +220,7 @@ impl Lexer {
             .location()
     }
 
-    fn error(&self, location: Location, word: Option<&str>, msg: &str) -> ConfigError {
+    fn error(&self, location: Location, word: Option<&str>, msg: impl Into<String>) -> ConfigError {
         ConfigError::new(location, word, msg)
     }
 
@@ -198,30 +252,8 @@ impl Lexer {
     fn substitute(&mut self) -> Result<(), ConfigError> {
         let location = self.location();
         self.input().bump();
-        let mut name = String::new();
-        loop {
-            match self.input().bump() {
-                Some('`') => break,
-                Some(c) => name.push(c),
-                None => {
-                    return Err(self.error(
-                        location,
-                        Some(&name),
-                        "unterminated backtick reference",
-                    ));
-                }
-            }
-        }
-        let value = match self.defines.get(&name) {
-            Some(v) => v.clone(),
-            None => std::env::var(&name).map_err(|_| {
-                self.error(
-                    location.clone(),
-                    Some(&name),
-                    "undefined name in backtick reference; define it with @define",
-                )
-            })?,
-        };
+        let name = self.reference_name(&location)?;
+        let value = self.lookup(&name, &location)?;
         if self.inputs.len() > 64 {
             return Err(self.error(location, Some(&name), "backtick references nest too deeply"));
         }
@@ -233,8 +265,34 @@ impl Lexer {
             line: location.line,
             col: location.col,
             origin: Some(location),
+            recorder: self.recorder.clone(),
         });
         Ok(())
+    }
+
+    /// Reads `name\`` after an opening backtick, unrecorded.
+    fn reference_name(&mut self, location: &Location) -> Result<String, ConfigError> {
+        let was_muted = self.recorder.muted.replace(true);
+        if !was_muted {
+            // The opening backtick was recorded already.
+            self.recorder.text.borrow_mut().pop();
+        }
+        let mut name = String::new();
+        let result = loop {
+            match self.input().bump() {
+                Some('`') => break Ok(name),
+                Some(c) => name.push(c),
+                None => {
+                    break Err(self.error(
+                        location.clone(),
+                        Some(&name),
+                        "unterminated backtick reference",
+                    ));
+                }
+            }
+        };
+        self.recorder.muted.set(was_muted);
+        result
     }
 
     /// The value of a backtick reference: an `@define`, else an environment variable.
@@ -299,7 +357,7 @@ impl Lexer {
                 location,
             });
         }
-        if c == '@' && self.inputs.len() == 1 {
+        if c == '@' && self.input().origin.is_none() {
             return self.pragma(location);
         }
         let mut word = String::new();
@@ -333,21 +391,10 @@ impl Lexer {
             }
             if c == '`' {
                 let at = self.location();
-                let mut name = String::new();
-                loop {
-                    match self.input().bump() {
-                        Some('`') => break,
-                        Some(n) => name.push(n),
-                        None => {
-                            return Err(self.error(
-                                at,
-                                Some(&name),
-                                "unterminated backtick reference",
-                            ));
-                        }
-                    }
-                }
-                s.push_str(&self.lookup(&name, &at)?);
+                let name = self.reference_name(&at)?;
+                let value = self.lookup(&name, &at)?;
+                self.recorder.push_str(&value);
+                s.push_str(&value);
                 continue;
             }
             if c == '\\' && quote == '"' {
@@ -433,11 +480,146 @@ impl Lexer {
                 self.define(&name, &value);
                 self.next_token()
             }
+            "include" => {
+                self.recorder.muted.set(true);
+                let target = self.next_token();
+                self.recorder.muted.set(false);
+                let target = target?;
+                let TokenKind::Str(pattern) = target.kind else {
+                    return Err(self.error(
+                        target.location,
+                        Some(&target.kind.describe()),
+                        "@include needs a quoted file name or glob",
+                    ));
+                };
+                self.include(&pattern, &target.location)?;
+                self.next_token()
+            }
             other => Err(self.error(
                 location,
                 Some(&format!("@{other}")),
-                "unknown pragma; logfetch knows @version and @define",
+                "unknown pragma; logfetch knows @version, @include and @define",
             )),
+        }
+    }
+
+    /// Reads the files `pattern` names (relative to the including file's
+    /// directory, then the include path) before the rest of this file.
+    fn include(&mut self, pattern: &str, location: &Location) -> Result<(), ConfigError> {
+        if self.inputs.iter().filter(|i| i.origin.is_none()).count() > 32 {
+            return Err(self.error(
+                location.clone(),
+                Some(pattern),
+                "@include nests too deeply (a file includes itself?)",
+            ));
+        }
+        let here = self
+            .input()
+            .file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let candidates: Vec<PathBuf> = if Path::new(pattern).is_absolute() {
+            vec![PathBuf::new()]
+        } else {
+            std::iter::once(here)
+                .chain(self.include_path.iter().cloned())
+                .collect()
+        };
+        let mut files = Vec::new();
+        for dir in candidates {
+            let full = dir.join(pattern);
+            let full_text = full.to_string_lossy().into_owned();
+            if full.is_dir() {
+                let mut entries: Vec<PathBuf> = std::fs::read_dir(&full)
+                    .map(|rd| {
+                        rd.filter_map(|e| e.ok().map(|e| e.path()))
+                            .filter(|p| p.is_file())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                entries.sort();
+                files = entries;
+                break;
+            }
+            if let Ok(paths) = glob::glob(&full_text) {
+                let mut matched: Vec<PathBuf> = paths
+                    .filter_map(Result::ok)
+                    .filter(|p| p.is_file())
+                    .collect();
+                matched.sort();
+                if !matched.is_empty() {
+                    files = matched;
+                    break;
+                }
+            }
+        }
+        let is_glob = pattern.contains(['*', '?', '[']);
+        if files.is_empty() && !is_glob {
+            return Err(self.error(
+                location.clone(),
+                Some(pattern),
+                "@include: no such file (looked beside the including file and in the include path)",
+            ));
+        }
+        for file in files.into_iter().rev() {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                self.error(
+                    location.clone(),
+                    Some(pattern),
+                    format!("@include: cannot read {}: {e}", file.display()),
+                )
+            })?;
+            self.inputs.push(Input {
+                file: Rc::new(file),
+                chars: text.chars().collect(),
+                pos: 0,
+                line: 1,
+                col: 1,
+                origin: None,
+                recorder: self.recorder.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads the raw text inside `( ... )` after the `(`, up to the matching
+    /// `)` (consumed); parentheses inside strings do not count.
+    pub fn raw_parens(&mut self, open: &Location) -> Result<String, ConfigError> {
+        let input = self.input();
+        let mut text = String::new();
+        let mut depth = 1usize;
+        loop {
+            let Some(c) = input.bump() else {
+                return Err(self.error(open.clone(), Some("("), "missing ')'"));
+            };
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(text);
+                    }
+                }
+                '"' | '\'' => {
+                    text.push(c);
+                    while let Some(s) = input.bump() {
+                        text.push(s);
+                        if s == '\\' && c == '"' {
+                            if let Some(escaped) = input.bump() {
+                                text.push(escaped);
+                            }
+                            continue;
+                        }
+                        if s == c {
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            text.push(c);
         }
     }
 

@@ -12,10 +12,10 @@ pub mod lexer;
 pub mod parser;
 pub mod values;
 
-pub use check::Checked;
+pub use check::{Checked, SingleFetcher, single_fetcher_plan};
 pub use error::{ConfigError, Location};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why a configuration file could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -33,17 +33,27 @@ pub enum LoadError {
     Config(#[from] ConfigError),
 }
 
-/// Reads, parses and checks the configuration in `path`.
-pub fn load_file(path: &Path) -> Result<Checked, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.display().to_string(),
         source,
-    })?;
-    load_str(path, &text)
+    })
+}
+
+/// Reads, parses and checks the configuration in `path`; `@include` looks
+/// beside the including file, then in `include_path`.
+pub fn load_file(path: &Path, include_path: &[PathBuf]) -> Result<Checked, LoadError> {
+    load_str(path, &read(path)?, include_path)
 }
 
 /// Parses and checks configuration `text` as if read from `path`.
-pub fn load_str(path: &Path, text: &str) -> Result<Checked, LoadError> {
-    let statements = parser::parse(path, text, &[])?;
-    Ok(check::check(path, &statements)?)
+pub fn load_str(path: &Path, text: &str, include_path: &[PathBuf]) -> Result<Checked, LoadError> {
+    let parsed = parser::parse(path, text, include_path)?;
+    Ok(check::check(path, &parsed.statements)?)
+}
+
+/// The configuration in `path` after `@include`, `@define` and backtick
+/// references are expanded (what `logfetch preprocess` prints).
+pub fn preprocess(path: &Path, include_path: &[PathBuf]) -> Result<String, LoadError> {
+    Ok(parser::parse(path, &read(path)?, include_path)?.expanded)
 }

@@ -1,9 +1,14 @@
-//! Text → [`Statement`]s (syntax only).
+//! Text → [`Statement`]s (syntax only). `block` definitions are expanded
+//! here, where they are used, as syslog-ng does: a block's body is text in
+//! which backtick references to its parameters are replaced.
 
-use crate::ast::{Arg, Call, LogItem, LogPath, Scalar, Spanned, Statement};
-use crate::error::{ConfigError, Location};
+use crate::ast::{Arg, Call, FilterExpr, LogItem, LogPath, Scalar, Spanned, Statement};
+use crate::error::{ConfigError, Location, closest};
 use crate::lexer::{Lexer, Token, TokenKind};
-use std::path::Path;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// Statement keywords with a name and a `{}` body.
 pub const OBJECT_KINDS: &[&str] = &[
@@ -15,9 +20,33 @@ pub const OBJECT_KINDS: &[&str] = &[
     "template",
 ];
 
+/// Contexts a `block` can be used in.
+const BLOCK_KINDS: &[&str] = &[
+    "source",
+    "destination",
+    "root",
+    "filter",
+    "parser",
+    "rewrite",
+    "log",
+    "options",
+];
+
+/// A `block KIND NAME(params) { body };` definition.
+#[derive(Clone, Debug)]
+struct BlockDef {
+    params: Vec<(String, String)>,
+    body: String,
+    location: Location,
+}
+
+type Blocks = Rc<RefCell<HashMap<(String, String), BlockDef>>>;
+
 struct Parser {
     lexer: Lexer,
     peeked: Option<Token>,
+    blocks: Blocks,
+    depth: usize,
 }
 
 fn unexpected(token: &Token, expected: &str) -> ConfigError {
@@ -33,7 +62,35 @@ pub fn keyword(word: &str) -> String {
     word.replace('_', "-")
 }
 
+/// A block argument's value: the text of a single quoted string, else the raw text.
+fn argument_value(raw: &str, location: &Location) -> Result<String, ConfigError> {
+    let mut lexer = Lexer::at(location, raw);
+    let first = lexer.next_token()?;
+    if let TokenKind::Str(s) = first.kind {
+        if lexer.next_token()?.kind == TokenKind::Eof {
+            return Ok(s);
+        }
+    }
+    Ok(raw.trim().to_owned())
+}
+
 impl Parser {
+    fn child(&self, origin: &Location, text: &str, params: &[(String, String)]) -> Parser {
+        let mut lexer = Lexer::at(origin, text);
+        for (k, v) in self.lexer.defines() {
+            lexer.define(k, v);
+        }
+        for (k, v) in params {
+            lexer.define(k, v);
+        }
+        Parser {
+            lexer,
+            peeked: None,
+            blocks: self.blocks.clone(),
+            depth: self.depth + 1,
+        }
+    }
+
     fn next(&mut self) -> Result<Token, ConfigError> {
         match self.peeked.take() {
             Some(t) => Ok(t),
@@ -92,6 +149,13 @@ impl Parser {
         self.semicolons()
     }
 
+    fn block_def(&self, kind: &str, name: &str) -> Option<BlockDef> {
+        self.blocks
+            .borrow()
+            .get(&(kind.to_owned(), keyword(name)))
+            .cloned()
+    }
+
     fn statements(&mut self) -> Result<Vec<Statement>, ConfigError> {
         let mut out = Vec::new();
         loop {
@@ -131,14 +195,33 @@ impl Parser {
                 }
                 "options" => {
                     self.expect(TokenKind::LBrace, "'{'")?;
-                    let body = self.calls_until_brace()?;
+                    let body = self.calls_until_brace("options")?;
                     out.push(Statement::Options(body));
+                    self.end_statement()?;
+                }
+                "block" => {
+                    self.block_definition()?;
+                    self.end_statement()?;
+                }
+                "filter" => {
+                    let name = self.name("a name")?;
+                    let open = self.expect(TokenKind::LBrace, "'{'")?;
+                    let expr = self.filter_expr()?;
+                    self.semicolons()?;
+                    self.expect(TokenKind::RBrace, "'}'")?;
+                    out.push(Statement::Filter {
+                        name,
+                        expr: Spanned {
+                            value: expr,
+                            location: open.location,
+                        },
+                    });
                     self.end_statement()?;
                 }
                 kind if OBJECT_KINDS.contains(&kind) => {
                     let name = self.name("a name")?;
                     self.expect(TokenKind::LBrace, "'{'")?;
-                    let body = self.calls_until_brace()?;
+                    let body = self.calls_until_brace(kind)?;
                     out.push(Statement::Object {
                         kind: Spanned {
                             value: kind.to_owned(),
@@ -149,10 +232,21 @@ impl Parser {
                     });
                     self.end_statement()?;
                 }
+                _ if self.block_def("root", &word).is_some()
+                    && self.peek()?.kind == TokenKind::LParen =>
+                {
+                    let name = Spanned {
+                        value: word.clone(),
+                        location: t.location,
+                    };
+                    let mut expanded = self.expand_block("root", name, |p| p.statements())?;
+                    out.append(&mut expanded);
+                    self.semicolons()?;
+                }
                 _ => {
-                    let mut candidates = vec!["python", "log", "options"];
+                    let mut candidates = vec!["python", "log", "options", "block"];
                     candidates.extend_from_slice(OBJECT_KINDS);
-                    let hint = crate::error::closest(&word, candidates)
+                    let hint = closest(&word, candidates)
                         .map(|c| format!("; did you mean '{c}'?"))
                         .unwrap_or_default();
                     return Err(ConfigError::new(
@@ -165,16 +259,148 @@ impl Parser {
         }
     }
 
-    /// `call; call; ... }` (the `{` already read).
-    fn calls_until_brace(&mut self) -> Result<Vec<Call>, ConfigError> {
+    /// `block KIND NAME(param(default) ...) { body }`.
+    fn block_definition(&mut self) -> Result<(), ConfigError> {
+        let kind = self.word("the block's context (source, destination, root, ...)")?;
+        let kind_kw = keyword(&kind.value);
+        if !BLOCK_KINDS.contains(&kind_kw.as_str()) {
+            let hint = closest(&kind_kw, BLOCK_KINDS.iter().copied())
+                .map(|c| format!("; did you mean '{c}'?"))
+                .unwrap_or_default();
+            return Err(ConfigError::new(
+                kind.location,
+                Some(&kind.value),
+                format!("unknown block context{hint}"),
+            ));
+        }
+        let name = self.word("the block's name")?;
+        self.expect(TokenKind::LParen, "'('")?;
+        let mut params = Vec::new();
+        loop {
+            let t = self.next()?;
+            match t.kind {
+                TokenKind::RParen => break,
+                TokenKind::Comma => continue,
+                TokenKind::Word(param) => {
+                    let default = if self.peek()?.kind == TokenKind::LParen {
+                        let open = self.next()?;
+                        let raw = self.lexer.raw_parens(&open.location)?;
+                        argument_value(&raw, &open.location)?
+                    } else {
+                        String::new()
+                    };
+                    params.push((keyword(&param), default));
+                }
+                _ => return Err(unexpected(&t, "a parameter name or ')'")),
+            }
+        }
+        let open = self.expect(TokenKind::LBrace, "'{'")?;
+        let body = self.lexer.raw_block(&open.location)?;
+        let key = (kind_kw, keyword(&name.value));
+        if self.blocks.borrow().contains_key(&key) {
+            return Err(ConfigError::new(
+                name.location,
+                Some(&name.value),
+                "duplicate block name",
+            ));
+        }
+        self.blocks.borrow_mut().insert(
+            key,
+            BlockDef {
+                params,
+                body,
+                location: name.location,
+            },
+        );
+        Ok(())
+    }
+
+    /// Expands a use of block `name` (its `(` next) with `parse` over its body.
+    fn expand_block<T>(
+        &mut self,
+        kind: &str,
+        name: Spanned<String>,
+        parse: impl FnOnce(&mut Parser) -> Result<T, ConfigError>,
+    ) -> Result<T, ConfigError> {
+        let def = self
+            .block_def(kind, &name.value)
+            .expect("caller checked the block exists");
+        if self.depth > 16 {
+            return Err(ConfigError::new(
+                name.location,
+                Some(&name.value),
+                "blocks nest too deeply (a block uses itself?)",
+            ));
+        }
+        self.expect(TokenKind::LParen, "'('")?;
+        let mut values: HashMap<String, String> = HashMap::new();
+        let mut varargs = Vec::new();
+        loop {
+            let t = self.next()?;
+            match t.kind {
+                TokenKind::RParen => break,
+                TokenKind::Comma => continue,
+                TokenKind::Word(arg) => {
+                    let open = self.expect(TokenKind::LParen, "'('")?;
+                    let raw = self.lexer.raw_parens(&open.location)?;
+                    let arg_kw = keyword(&arg);
+                    if def.params.iter().any(|(p, _)| *p == arg_kw) {
+                        values.insert(arg_kw, argument_value(&raw, &open.location)?);
+                    } else {
+                        varargs.push(format!("{arg}({raw})"));
+                    }
+                }
+                _ => {
+                    return Err(unexpected(
+                        &t,
+                        "a block argument such as name(value), or ')'",
+                    ));
+                }
+            }
+        }
+        let mut params: Vec<(String, String)> = def
+            .params
+            .iter()
+            .map(|(p, default)| {
+                (
+                    p.clone(),
+                    values.remove(p).unwrap_or_else(|| default.clone()),
+                )
+            })
+            .collect();
+        // Both spellings of a parameter work in the body.
+        let underscored: Vec<(String, String)> = params
+            .iter()
+            .map(|(p, v)| (p.replace('-', "_"), v.clone()))
+            .collect();
+        params.extend(underscored);
+        params.push(("__VARARGS__".into(), varargs.join(" ")));
+        let _ = &def.location;
+        let mut child = self.child(&name.location, &def.body, &params);
+        parse(&mut child)
+    }
+
+    /// `call; call; ... }` (the `{` already read), with blocks of `context` expanded.
+    fn calls_until_brace(&mut self, context: &str) -> Result<Vec<Call>, ConfigError> {
         let mut calls = Vec::new();
         loop {
             self.semicolons()?;
-            if self.peek()?.kind == TokenKind::RBrace {
-                self.next()?;
-                return Ok(calls);
+            let nested = self.depth > 0;
+            match self.peek()?.kind {
+                TokenKind::RBrace => {
+                    self.next()?;
+                    return Ok(calls);
+                }
+                TokenKind::Eof if nested => return Ok(calls),
+                _ => {}
             }
             let name = self.word("a driver or option name")?;
+            if self.block_def(context, &name.value).is_some() {
+                let mut expanded =
+                    self.expand_block(context, name, |p| p.calls_until_brace(context))?;
+                calls.append(&mut expanded);
+                continue;
+            }
             calls.push(self.call_after_name(name)?);
         }
     }
@@ -186,65 +412,8 @@ impl Parser {
         Ok(Call { name, args })
     }
 
-    fn args(&mut self) -> Result<Vec<Arg>, ConfigError> {
-        let mut args = Vec::new();
-        loop {
-            let t = self.next()?;
-            let arg = match t.kind {
-                TokenKind::RParen => return Ok(args),
-                TokenKind::Comma => continue,
-                TokenKind::Str(s) => Arg::Value(Spanned {
-                    value: Scalar::Str(s),
-                    location: t.location,
-                }),
-                TokenKind::Int(i) => Arg::Value(Spanned {
-                    value: Scalar::Int(i),
-                    location: t.location,
-                }),
-                TokenKind::Float(f) => Arg::Value(Spanned {
-                    value: Scalar::Float(f),
-                    location: t.location,
-                }),
-                TokenKind::Word(w) => {
-                    if self.peek()?.kind == TokenKind::LParen {
-                        Arg::Call(self.call_after_name(Spanned {
-                            value: w,
-                            location: t.location,
-                        })?)
-                    } else {
-                        Arg::Value(Spanned {
-                            value: Scalar::Word(w),
-                            location: t.location,
-                        })
-                    }
-                }
-                TokenKind::LBracket => Arg::List(Spanned {
-                    value: self.list()?,
-                    location: t.location,
-                }),
-                TokenKind::Eof => return Err(unexpected(&t, "')'")),
-                _ => return Err(unexpected(&t, "a value or ')'")),
-            };
-            if self.peek()?.kind == TokenKind::Arrow {
-                self.next()?;
-                let value_token = self.peek()?.clone();
-                let mut value = self.args_one()?;
-                if value.is_none() {
-                    return Err(unexpected(&value_token, "a value after '=>'"));
-                }
-                args.push(Arg::Arrow(
-                    Box::new(arg),
-                    Box::new(value.take().expect("checked")),
-                ));
-            } else {
-                args.push(arg);
-            }
-        }
-    }
-
-    /// Exactly one argument (for the right side of `=>`).
-    fn args_one(&mut self) -> Result<Option<Arg>, ConfigError> {
-        let t = self.next()?;
+    /// One argument starting with token `t`; `None` for a token that ends the list.
+    fn arg_from(&mut self, t: Token) -> Result<Option<Arg>, ConfigError> {
         Ok(Some(match t.kind {
             TokenKind::Str(s) => Arg::Value(Spanned {
                 value: Scalar::Str(s),
@@ -282,6 +451,34 @@ impl Parser {
         }))
     }
 
+    fn args(&mut self) -> Result<Vec<Arg>, ConfigError> {
+        let mut args = Vec::new();
+        loop {
+            let t = self.next()?;
+            match t.kind {
+                TokenKind::RParen => return Ok(args),
+                TokenKind::Comma => continue,
+                TokenKind::Eof => return Err(unexpected(&t, "')'")),
+                _ => {}
+            }
+            let Some(arg) = self.arg_from(t)? else {
+                let t = self.next()?;
+                return Err(unexpected(&t, "a value or ')'"));
+            };
+            if self.peek()?.kind == TokenKind::Arrow {
+                self.next()?;
+                let t = self.next()?;
+                let Some(value) = self.arg_from(t)? else {
+                    let t = self.next()?;
+                    return Err(unexpected(&t, "a value after '=>'"));
+                };
+                args.push(Arg::Arrow(Box::new(arg), Box::new(value)));
+            } else {
+                args.push(arg);
+            }
+        }
+    }
+
     fn list(&mut self) -> Result<Vec<Spanned<Scalar>>, ConfigError> {
         let mut items = Vec::new();
         loop {
@@ -302,6 +499,53 @@ impl Parser {
         }
     }
 
+    /// `a or b`, `a and b`, `not a`, `( a )`, `name(args)`; `not` binds
+    /// tightest, then `and`, then `or`.
+    fn filter_expr(&mut self) -> Result<FilterExpr, ConfigError> {
+        let mut left = self.filter_and()?;
+        while matches!(&self.peek()?.kind, TokenKind::Word(w) if w.eq_ignore_ascii_case("or")) {
+            self.next()?;
+            let right = self.filter_and()?;
+            left = FilterExpr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn filter_and(&mut self) -> Result<FilterExpr, ConfigError> {
+        let mut left = self.filter_unary()?;
+        while matches!(&self.peek()?.kind, TokenKind::Word(w) if w.eq_ignore_ascii_case("and")) {
+            self.next()?;
+            let right = self.filter_unary()?;
+            left = FilterExpr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn filter_unary(&mut self) -> Result<FilterExpr, ConfigError> {
+        let t = self.next()?;
+        match t.kind {
+            TokenKind::Word(ref w) if w.eq_ignore_ascii_case("not") => {
+                Ok(FilterExpr::Not(Box::new(self.filter_unary()?)))
+            }
+            TokenKind::LParen => {
+                let inner = self.filter_expr()?;
+                self.expect(TokenKind::RParen, "')'")?;
+                Ok(inner)
+            }
+            TokenKind::Word(w) => {
+                let name = Spanned {
+                    value: w,
+                    location: t.location,
+                };
+                Ok(FilterExpr::Call(self.call_after_name(name)?))
+            }
+            _ => Err(unexpected(
+                &t,
+                "a filter function such as program(\"...\"), 'not' or '('",
+            )),
+        }
+    }
+
     fn log_path(&mut self, location: Location) -> Result<LogPath, ConfigError> {
         self.expect(TokenKind::LBrace, "'{'")?;
         let mut items = Vec::new();
@@ -318,9 +562,19 @@ impl Parser {
                     let nested = self.log_path(name.location)?;
                     items.push(LogItem::Log(nested));
                 }
+                TokenKind::LBrace if kw == "filter" => {
+                    let open = self.next()?;
+                    let expr = self.filter_expr()?;
+                    self.semicolons()?;
+                    self.expect(TokenKind::RBrace, "'}'")?;
+                    items.push(LogItem::InlineFilter(Spanned {
+                        value: expr,
+                        location: open.location,
+                    }));
+                }
                 TokenKind::LBrace => {
                     self.next()?;
-                    let body = self.calls_until_brace()?;
+                    let body = self.calls_until_brace(&kw)?;
                     items.push(LogItem::Inline(name, body));
                 }
                 _ => items.push(LogItem::Reference(self.call_after_name(name)?)),
@@ -330,19 +584,28 @@ impl Parser {
     }
 }
 
-/// Parses configuration text; `defines` seed backtick substitution.
-pub fn parse(
-    file: &Path,
-    text: &str,
-    defines: &[(String, String)],
-) -> Result<Vec<Statement>, ConfigError> {
+/// What parsing a configuration gives.
+pub struct Parsed {
+    /// The statements, blocks expanded.
+    pub statements: Vec<Statement>,
+    /// The text after `@include`/`@define`/backtick expansion.
+    pub expanded: String,
+}
+
+/// Parses configuration text; `include_path` is searched by `@include`
+/// after the including file's directory.
+pub fn parse(file: &Path, text: &str, include_path: &[PathBuf]) -> Result<Parsed, ConfigError> {
     let mut lexer = Lexer::new(file, text);
-    for (k, v) in defines {
-        lexer.define(k, v);
-    }
-    Parser {
+    lexer.set_include_path(include_path.to_vec());
+    let mut parser = Parser {
         lexer,
         peeked: None,
-    }
-    .statements()
+        blocks: Blocks::default(),
+        depth: 0,
+    };
+    let statements = parser.statements()?;
+    Ok(Parsed {
+        statements,
+        expanded: parser.lexer.expanded(),
+    })
 }

@@ -208,3 +208,21 @@ pub fn severity(call: &Call) -> Result<u16, ConfigError> {
 pub fn facility(call: &Call) -> Result<u16, ConfigError> {
     named_number(call, FACILITIES, 23, "facility")
 }
+
+/// Types a value given as text (`logfetch fetch -o key=value`) as the
+/// configuration would: integers, floats, yes/no/true/false, else a string.
+pub fn option_from_text(text: &str) -> logfetch_core::options::OptionValue {
+    use logfetch_core::options::OptionValue;
+    if let Ok(i) = text.parse::<i64>() {
+        return OptionValue::Int(i);
+    }
+    if text.contains('.') {
+        if let Ok(f) = text.parse::<f64>() {
+            return OptionValue::Float(f);
+        }
+    }
+    match parse_bool(&Scalar::Word(text.to_owned())) {
+        Some(b) => OptionValue::Bool(b),
+        None => OptionValue::Str(text.to_owned()),
+    }
+}

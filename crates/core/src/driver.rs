@@ -43,7 +43,7 @@ pub fn run_fetch_loop(
     let driver = link.driver_id();
     let mut transport_cache = (0, None);
     let mut opened = false;
-    while !link.exit_requested() {
+    while !link.done_fetching() {
         if !opened {
             if calls.open() {
                 opened = true;
@@ -93,5 +93,8 @@ pub fn run_fetch_loop(
         }
     }
     link.close_batch();
+    if link.exit_requested() {
+        calls.release_while(&mut || link.wait_exit_delivered(Duration::from_secs(5)));
+    }
     calls.close();
 }

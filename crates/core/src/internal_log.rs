@@ -90,6 +90,28 @@ pub fn render_event(event: &Event<'_>) -> String {
     }
 }
 
+/// One internal message on its way to `internal()` sources.
+#[derive(Debug, Clone)]
+pub struct InternalEvent {
+    /// Syslog severity (3 error ... 7 debug).
+    pub severity: u8,
+    /// The rendered text.
+    pub text: String,
+}
+
+/// Where internal messages go besides stderr: the running `internal()`
+/// source, if there is one.
+static FORWARD: parking_lot::Mutex<Option<std::sync::mpsc::SyncSender<InternalEvent>>> =
+    parking_lot::Mutex::new(None);
+/// `-e`: write internal messages to stderr even when an `internal()` source takes them.
+static ALWAYS_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Sends internal messages to `sender` from now on (`None`: stop). While a
+/// sender is set, stderr gets them only with `-e`.
+pub fn forward_to(sender: Option<std::sync::mpsc::SyncSender<InternalEvent>>) {
+    *FORWARD.lock() = sender;
+}
+
 struct StderrLayer {
     show_trace_target: bool,
 }
@@ -100,6 +122,20 @@ impl<S: Subscriber> Layer<S> for StderrLayer {
             return;
         }
         let text = render_event(event);
+        let forwarded = match FORWARD.lock().as_ref() {
+            Some(sender) => {
+                let severity = severity_of(event.metadata().level());
+                let _ = sender.try_send(InternalEvent {
+                    severity,
+                    text: text.clone(),
+                });
+                true
+            }
+            None => false,
+        };
+        if forwarded && !ALWAYS_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         let now = chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.6f");
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "[{now}] {text}");
@@ -129,8 +165,10 @@ pub fn traceback(text: &str) {
 }
 
 /// Installs the internal log as the process-wide tracing subscriber.
-/// Calling it again has no effect.
-pub fn install(verbosity: Verbosity) {
+/// `stderr_always` (`-e`) keeps stderr output on while an `internal()`
+/// source runs. Calling it again has no effect.
+pub fn install(verbosity: Verbosity, stderr_always: bool) {
+    ALWAYS_STDERR.store(stderr_always, std::sync::atomic::Ordering::Relaxed);
     let layer = StderrLayer {
         show_trace_target: verbosity == Verbosity::Trace,
     };

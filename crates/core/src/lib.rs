@@ -10,6 +10,7 @@
 //! - [`native_api`]: the interpreter-independent half of `_syslogng`.
 
 pub mod driver;
+pub mod filter;
 pub mod host;
 pub mod internal_log;
 pub mod lifecycle;

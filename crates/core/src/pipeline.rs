@@ -12,7 +12,9 @@
 //! when the batch's window slots come back and `fetch()` may run again.
 
 use crate::driver::{FetchTiming, run_fetch_loop};
+use crate::filter::Filter;
 use crate::host::{full_hostname, local_hostname};
+use crate::internal_log::{self, InternalEvent};
 use crate::lifecycle::Fetcher;
 use crate::message::LogMessage;
 use crate::sink::Sink;
@@ -61,6 +63,10 @@ pub struct SourceSettings {
     pub use_fqdn: bool,
     /// `use-syslogng-pid()`: PID becomes logfetch's process id.
     pub use_own_pid: bool,
+    /// `keep-timestamp()`: keep the message's own stamp (else the receive time).
+    pub keep_timestamp: bool,
+    /// Stop fetching after this many messages (`logfetch fetch --count`).
+    pub fetch_limit: Option<u64>,
     /// Tags added to every message (`.source.<name>` first).
     pub tags: Vec<Arc<str>>,
     /// `program-override()`.
@@ -85,6 +91,8 @@ impl SourceSettings {
             chain_hostnames: false,
             use_fqdn: false,
             use_own_pid: false,
+            keep_timestamp: true,
+            fetch_limit: None,
             tags: vec![Arc::from(format!(".source.{name}"))],
             program_override: None,
             host_override: None,
@@ -117,6 +125,9 @@ impl SourceSettings {
         } else if !self.keep_hostname || !msg.has_text("HOST") {
             msg.set_str("HOST", host);
         }
+        if !self.keep_timestamp {
+            msg.stamp = msg.recvd;
+        }
         if self.use_own_pid {
             msg.set_str("PID", std::process::id().to_string());
         }
@@ -143,14 +154,66 @@ struct OpenBatch {
     in_flight: usize,
 }
 
+/// One log path as seen from a source: which destinations get the messages
+/// that pass its filter, in configuration order.
+#[derive(Clone)]
+pub struct PathRoute {
+    /// The path's filters combined (`None`: everything passes).
+    pub filter: Option<Arc<Filter>>,
+    /// Its destinations (a destination named twice gets messages twice).
+    pub destinations: Vec<Arc<DestQueue>>,
+    /// `flags(final)`: messages that matched go to no later path.
+    pub is_final: bool,
+    /// `flags(fallback)`: only messages no other path matched.
+    pub fallback: bool,
+}
+
+/// How a source's messages find their destinations.
+enum Routing {
+    /// No filters anywhere: every message goes to the same destinations.
+    Static(Vec<Arc<DestQueue>>),
+    /// Filters decide per message; paths in evaluation order (fallbacks last).
+    Filtered(Vec<PathRoute>),
+}
+
+impl Routing {
+    fn new(mut paths: Vec<PathRoute>) -> Self {
+        paths.sort_by_key(|p| p.fallback);
+        if paths.iter().any(|p| p.filter.is_some()) {
+            return Routing::Filtered(paths);
+        }
+        let mut destinations = Vec::new();
+        let mut matched = false;
+        for path in &paths {
+            if path.fallback && matched {
+                continue;
+            }
+            matched = true;
+            destinations.extend(path.destinations.iter().cloned());
+            if path.is_final {
+                break;
+            }
+        }
+        Routing::Static(destinations)
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Routing::Static(d) => d.is_empty(),
+            Routing::Filtered(p) => p.iter().all(|p| p.destinations.is_empty()),
+        }
+    }
+}
+
 /// A source's connection to the pipeline, shared by its worker thread, the
 /// main thread, the flush ticker and the native `LogFetcher` object.
 pub struct SourceLink {
     settings: SourceSettings,
-    routes: Vec<Arc<DestQueue>>,
+    routes: Routing,
     batch: Mutex<OpenBatch>,
     wakeup: Condvar,
     exit: AtomicBool,
+    exit_delivered: AtomicBool,
     auto_close: AtomicBool,
     finished: Mutex<bool>,
     finished_cv: Condvar,
@@ -159,13 +222,12 @@ pub struct SourceLink {
 }
 
 impl SourceLink {
-    /// A link that routes to `routes` (every destination of every log path
-    /// that includes the source, once per path).
-    pub fn new(settings: SourceSettings, routes: Vec<Arc<DestQueue>>) -> Arc<Self> {
+    /// A link that routes along `paths` (the log paths that include the source).
+    pub fn new(settings: SourceSettings, paths: Vec<PathRoute>) -> Arc<Self> {
         Arc::new_cyclic(|self_ref| SourceLink {
             self_ref: self_ref.clone(),
             settings,
-            routes,
+            routes: Routing::new(paths),
             batch: Mutex::new(OpenBatch {
                 messages: Vec::new(),
                 opened_at: None,
@@ -173,6 +235,7 @@ impl SourceLink {
             }),
             wakeup: Condvar::new(),
             exit: AtomicBool::new(false),
+            exit_delivered: AtomicBool::new(false),
             auto_close: AtomicBool::new(true),
             finished: Mutex::new(false),
             finished_cv: Condvar::new(),
@@ -205,11 +268,51 @@ impl SourceLink {
         self.exit.load(Ordering::Relaxed)
     }
 
+    /// Whether the worker should stop: exit was requested, or the fetch
+    /// limit was reached.
+    pub fn done_fetching(&self) -> bool {
+        self.exit_requested()
+            || self
+                .settings
+                .fetch_limit
+                .is_some_and(|n| self.posted() >= n)
+    }
+
+    /// Whether the worker thread has ended.
+    pub fn finished(&self) -> bool {
+        *self.finished.lock()
+    }
+
     /// Asks the worker to stop and wakes it from any wait.
     pub fn request_exit(&self) {
-        let _guard = self.batch.lock();
+        self.begin_exit();
+        self.end_exit();
+    }
+
+    /// Marks the source as stopping without waking the worker yet: the
+    /// Python `request_exit()` runs between this and [`Self::end_exit`], so
+    /// that it happens before the worker's `close()`.
+    pub fn begin_exit(&self) {
         self.exit.store(true, Ordering::Relaxed);
+    }
+
+    /// Wakes the worker after `request_exit()` returned.
+    pub fn end_exit(&self) {
+        let _guard = self.batch.lock();
+        self.exit_delivered.store(true, Ordering::Relaxed);
         self.wakeup.notify_all();
+    }
+
+    /// On the worker, before `close()`: waits (up to `timeout`) until the
+    /// main thread's `request_exit()` returned.
+    pub fn wait_exit_delivered(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut batch = self.batch.lock();
+        while !self.exit_delivered.load(Ordering::Relaxed) {
+            if self.wakeup.wait_until(&mut batch, deadline).timed_out() {
+                break;
+            }
+        }
     }
 
     /// Posts one message returned by `fetch()`.
@@ -247,23 +350,34 @@ impl SourceLink {
         let messages = std::mem::take(&mut batch.messages);
         batch.opened_at = None;
         let count = messages.len();
-        if !self.settings.flow_control || self.routes.is_empty() {
+        let holds_window = self.settings.flow_control && !self.routes.is_empty();
+        if !holds_window {
             batch.in_flight -= count;
-        }
-        if self.routes.is_empty() {
-            return;
         }
         let Some(source) = self.self_ref.upgrade() else {
             return;
         };
+        let deliveries: Vec<(&Arc<DestQueue>, Selection)> = match &self.routes {
+            Routing::Static(destinations) => destinations
+                .iter()
+                .map(|d| (d, Selection::Prefix(count)))
+                .collect(),
+            Routing::Filtered(paths) => select(paths, &messages),
+        };
+        if deliveries.is_empty() {
+            if holds_window {
+                batch.in_flight -= count;
+            }
+            return;
+        }
         let routed = Arc::new(RoutedBatch {
             source,
             messages,
-            pending_destinations: AtomicUsize::new(self.routes.len()),
-            holds_window: self.settings.flow_control,
+            pending_destinations: AtomicUsize::new(deliveries.len()),
+            holds_window,
         });
-        for queue in &self.routes {
-            queue.enqueue(&routed);
+        for (queue, selection) in deliveries {
+            queue.enqueue(&routed, selection);
         }
     }
 
@@ -324,6 +438,71 @@ impl SourceLink {
     }
 }
 
+/// Per path destination, the messages of `messages` that reach it.
+fn select<'a>(
+    paths: &'a [PathRoute],
+    messages: &[LogMessage],
+) -> Vec<(&'a Arc<DestQueue>, Selection)> {
+    let slots: Vec<&Arc<DestQueue>> = paths.iter().flat_map(|p| p.destinations.iter()).collect();
+    let mut chosen: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
+    for (i, msg) in messages.iter().enumerate() {
+        let mut matched = false;
+        let mut slot = 0;
+        for path in paths {
+            let n = path.destinations.len();
+            let passes =
+                !(path.fallback && matched) && path.filter.as_ref().is_none_or(|f| f.matches(msg));
+            if passes {
+                matched = true;
+                for chosen in &mut chosen[slot..slot + n] {
+                    chosen.push(i as u32);
+                }
+                if path.is_final {
+                    break;
+                }
+            }
+            slot += n;
+        }
+    }
+    slots
+        .into_iter()
+        .zip(chosen)
+        .filter(|(_, indices)| !indices.is_empty())
+        .map(|(queue, indices)| {
+            let selection = if indices.len() == messages.len() {
+                Selection::Prefix(indices.len())
+            } else {
+                Selection::Indices(indices)
+            };
+            (queue, selection)
+        })
+        .collect()
+}
+
+/// Which messages of a routed batch one destination gets.
+enum Selection {
+    /// The first N (all of them, unless the queue overflowed).
+    Prefix(usize),
+    /// These positions.
+    Indices(Vec<u32>),
+}
+
+impl Selection {
+    fn len(&self) -> usize {
+        match self {
+            Selection::Prefix(n) => *n,
+            Selection::Indices(i) => i.len(),
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        match self {
+            Selection::Prefix(n) => *n = (*n).min(len),
+            Selection::Indices(i) => i.truncate(len),
+        }
+    }
+}
+
 /// A closed batch on its way to one or more destinations.
 pub struct RoutedBatch {
     source: Arc<SourceLink>,
@@ -348,7 +527,20 @@ impl RoutedBatch {
 
 struct QueueEntry {
     batch: Arc<RoutedBatch>,
-    len: usize,
+    selection: Selection,
+}
+
+impl QueueEntry {
+    /// Hands this entry's messages to `sink`.
+    fn write_to(&self, sink: &mut dyn Sink) -> std::io::Result<()> {
+        let messages = self.batch.messages();
+        match &self.selection {
+            Selection::Prefix(n) => sink.write(&messages[..*n]),
+            Selection::Indices(indices) => indices
+                .iter()
+                .try_for_each(|i| sink.write(std::slice::from_ref(&messages[*i as usize]))),
+        }
+    }
 }
 
 struct QueueState {
@@ -394,14 +586,15 @@ impl DestQueue {
         self.state.lock().dropped
     }
 
-    fn enqueue(&self, batch: &Arc<RoutedBatch>) {
-        let total = batch.messages.len();
+    fn enqueue(&self, batch: &Arc<RoutedBatch>, mut selection: Selection) {
+        let total = selection.len();
         let mut state = self.state.lock();
         let len = if batch.holds_window {
             total
         } else {
             total.min(self.capacity.saturating_sub(state.queued))
         };
+        selection.truncate(len);
         if len < total {
             let lost = (total - len) as u64;
             state.dropped += lost;
@@ -415,7 +608,7 @@ impl DestQueue {
         state.queued += len;
         state.entries.push_back(QueueEntry {
             batch: batch.clone(),
-            len,
+            selection,
         });
         self.ready.notify_one();
     }
@@ -470,6 +663,7 @@ pub const DEFAULT_FLUSH_LATENCY: Duration = Duration::from_millis(10);
 pub struct Runtime {
     destinations: Vec<RunningDestination>,
     fetchers: Vec<RunningFetcher>,
+    internal: Vec<(Arc<SourceLink>, Option<JoinHandle<()>>)>,
     ticker: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
     flush_latency: Duration,
 }
@@ -486,6 +680,7 @@ impl Runtime {
         Runtime {
             destinations: Vec::new(),
             fetchers: Vec::new(),
+            internal: Vec::new(),
             ticker: None,
             flush_latency: DEFAULT_FLUSH_LATENCY,
         }
@@ -519,6 +714,17 @@ impl Runtime {
             timing,
             thread: None,
         });
+    }
+
+    /// Adds an `internal()` source.
+    pub fn add_internal_source(&mut self, link: Arc<SourceLink>) {
+        self.internal.push((link, None));
+    }
+
+    /// Waits until every fetcher's worker ended on its own (fetch limits), or `timeout`.
+    pub fn wait_fetchers_finished(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        self.fetchers.iter().all(|f| f.link.wait_finished(deadline))
     }
 
     /// The links of all fetcher sources, in configuration order.
@@ -555,8 +761,14 @@ impl Runtime {
                     })?,
             );
         }
+        self.start_internal_sources()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let links: Vec<_> = self.fetchers.iter().map(|f| f.link.clone()).collect();
+        let links: Vec<_> = self
+            .fetchers
+            .iter()
+            .map(|f| f.link.clone())
+            .chain(self.internal.iter().map(|(l, _)| l.clone()))
+            .collect();
         let latency = self.flush_latency;
         let stop_flag = stop.clone();
         let ticker = std::thread::Builder::new()
@@ -573,6 +785,42 @@ impl Runtime {
         Ok(())
     }
 
+    /// Starts one thread that turns internal messages into messages of every
+    /// `internal()` source.
+    fn start_internal_sources(&mut self) -> std::io::Result<()> {
+        if self.internal.is_empty() {
+            return Ok(());
+        }
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<InternalEvent>(10_000);
+        let links: Vec<Arc<SourceLink>> = self.internal.iter().map(|(l, _)| l.clone()).collect();
+        let thread = std::thread::Builder::new()
+            .name("internal".into())
+            .spawn(move || {
+                let program: &[u8] = b"logfetch";
+                let pid = std::process::id().to_string();
+                for event in receiver {
+                    for link in &links {
+                        if !link.has_room() {
+                            link.close_batch();
+                            link.wait_for_room();
+                        }
+                        let mut msg = LogMessage::with_message(event.text.as_bytes());
+                        msg.pri = 5 * 8 + u16::from(event.severity);
+                        msg.set_str("PROGRAM", program);
+                        msg.set_str("PID", pid.as_bytes());
+                        link.post(msg);
+                    }
+                }
+                for link in &links {
+                    link.close_batch();
+                    link.mark_finished();
+                }
+            })?;
+        self.internal[0].1 = Some(thread);
+        internal_log::forward_to(Some(sender));
+        Ok(())
+    }
+
     /// Stops everything in syslog-ng's order: `request_exit()` (main thread),
     /// `close()` (worker), `deinit()` (main thread), then drains every queued
     /// message into the sinks. A source still inside `fetch()` after `grace`
@@ -580,8 +828,9 @@ impl Runtime {
     pub fn stop(mut self, grace: Duration) -> StopReport {
         let mut report = StopReport::default();
         for f in &self.fetchers {
-            f.link.request_exit();
+            f.link.begin_exit();
             f.fetcher.request_exit();
+            f.link.end_exit();
         }
         let deadline = Instant::now() + grace;
         for f in &mut self.fetchers {
@@ -599,6 +848,13 @@ impl Runtime {
                 );
                 report.stuck_sources.push(f.link.settings.name.clone());
                 f.link.close_batch();
+            }
+        }
+        internal_log::forward_to(None);
+        for (link, thread) in &mut self.internal {
+            link.request_exit();
+            if let Some(t) = thread.take() {
+                let _ = t.join();
             }
         }
         if let Some((stop, ticker)) = self.ticker.take() {
@@ -629,7 +885,7 @@ fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>) -> u64 {
         loop {
             let result = entries
                 .iter()
-                .try_for_each(|e| sink.write(&e.batch.messages()[..e.len]))
+                .try_for_each(|e| e.write_to(sink.as_mut()))
                 .and_then(|()| sink.flush());
             match result {
                 Ok(()) => break,
@@ -641,7 +897,7 @@ fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>) -> u64 {
                         "Error writing messages to destination, retrying"
                     );
                     if queue.state.lock().closed && attempts >= MAX_ATTEMPTS_WHILE_STOPPING {
-                        let count: usize = entries.iter().map(|e| e.len).sum();
+                        let count: usize = entries.iter().map(|e| e.selection.len()).sum();
                         lost += count as u64;
                         tracing::error!(
                             destination = queue.name(),

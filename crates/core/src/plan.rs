@@ -2,9 +2,10 @@
 //! produces and [`launch`] turns into a running [`Runtime`].
 
 use crate::driver::FetchTiming;
+use crate::filter::Filter;
 use crate::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, ProgramSpec};
 use crate::options::Options;
-use crate::pipeline::{DestQueue, Runtime, SourceLink, SourceSettings};
+use crate::pipeline::{DestQueue, PathRoute, Runtime, SourceLink, SourceSettings};
 use crate::sink::Sink;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,15 +42,38 @@ pub struct FetcherPlan {
     pub loaders: Vec<String>,
     /// `self.flags`.
     pub flags: Vec<(String, bool)>,
-    /// Indexes into [`Plan::destinations`], once per log path that reaches one.
-    pub routes: Vec<usize>,
+    /// The log paths that include this source, in configuration order.
+    pub paths: Vec<PathPlan>,
     /// `file:line:col` of the driver, for error messages.
     pub location: String,
+}
+
+/// One log path as seen from a source.
+#[derive(Clone)]
+pub struct PathPlan {
+    /// The path's filters, combined.
+    pub filter: Option<Arc<Filter>>,
+    /// Indexes into [`Plan::destinations`].
+    pub destinations: Vec<usize>,
+    /// `flags(final)`.
+    pub is_final: bool,
+    /// `flags(fallback)`.
+    pub fallback: bool,
+}
+
+/// An `internal()` source: logfetch's own messages as ordinary messages.
+pub struct InternalPlan {
+    /// Source name and per-message processing.
+    pub settings: SourceSettings,
+    /// The log paths that include it.
+    pub paths: Vec<PathPlan>,
 }
 
 /// Everything needed to start one configuration.
 #[derive(Default)]
 pub struct Plan {
+    /// `internal()` sources.
+    pub internal_sources: Vec<InternalPlan>,
     /// The `python {}` code and `sys.path`.
     pub program: ProgramSpec,
     /// Fetcher sources in configuration order.
@@ -69,6 +93,19 @@ pub enum LaunchError {
     Io(#[from] std::io::Error),
 }
 
+/// The core routes of `paths`, with destination indexes resolved to queues.
+fn routes(paths: &[PathPlan], queues: &[Arc<DestQueue>]) -> Vec<PathRoute> {
+    paths
+        .iter()
+        .map(|p| PathRoute {
+            filter: p.filter.clone(),
+            destinations: p.destinations.iter().map(|i| queues[*i].clone()).collect(),
+            is_final: p.is_final,
+            fallback: p.fallback,
+        })
+        .collect()
+}
+
 /// Creates every fetcher (calling `init()`), checks persist names, and
 /// returns the initialised sources in configuration order. On failure the
 /// sources already initialised are deinitialised again.
@@ -86,8 +123,7 @@ pub fn init_fetchers(
         Err(err)
     };
     for fp in &plan.fetchers {
-        let routes = fp.routes.iter().map(|i| queues[*i].clone()).collect();
-        let link = SourceLink::new(fp.settings.clone(), routes);
+        let link = SourceLink::new(fp.settings.clone(), routes(&fp.paths, queues));
         let spec = FetcherSpec {
             driver_id: fp.settings.driver_id.clone(),
             class_path: fp.class_path.clone(),
@@ -110,12 +146,12 @@ pub fn init_fetchers(
         }
     }
     let mut seen: HashMap<&str, &str> = HashMap::new();
-    for (link, f) in &created {
-        if let Some(first) = seen.insert(f.persist_name(), link.driver_id()) {
+    for ((_, f), fp) in created.iter().zip(&plan.fetchers) {
+        if let Some(first) = seen.insert(f.persist_name(), &fp.location) {
             tracing::error!(
                 persist_name = f.persist_name(),
-                first = first,
-                second = link.driver_id(),
+                location = first,
+                conflicting_location = fp.location.as_str(),
                 "Automatic assignment of persist names failed, as conflicting persist-names were found. Please use persist-name() on one of the sources"
             );
             let err = InitError(format!("duplicate persist name {}", f.persist_name()));
@@ -123,6 +159,21 @@ pub fn init_fetchers(
         }
     }
     Ok(created)
+}
+
+/// `validate --check-startup`: loads the Python code, creates every source
+/// (calling `init()`), then calls `deinit()` again; nothing is fetched.
+pub fn check_startup(plan: &Plan, backend: &dyn Backend) -> Result<(), InitError> {
+    let queues: Vec<Arc<DestQueue>> = plan
+        .destinations
+        .iter()
+        .map(|d| DestQueue::new(&d.name, d.fifo_size))
+        .collect();
+    let fetchers = init_fetchers(plan, backend, &queues)?;
+    for (_, f) in fetchers.iter().rev() {
+        f.deinit();
+    }
+    Ok(())
 }
 
 /// Prepares a configuration without starting it: sinks built, Python code
@@ -138,13 +189,23 @@ pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchErro
     for d in &plan.destinations {
         sinks.push(d.sink.build()?);
     }
-    let fetchers = init_fetchers(plan, backend, &queues)?;
+    let fetchers = if plan.fetchers.is_empty() {
+        Vec::new()
+    } else {
+        init_fetchers(plan, backend, &queues)?
+    };
     let mut runtime = Runtime::new();
-    for (queue, sink) in queues.into_iter().zip(sinks) {
+    for (queue, sink) in queues.iter().cloned().zip(sinks) {
         runtime.add_destination(queue, sink);
     }
     for ((link, fetcher), fp) in fetchers.into_iter().zip(&plan.fetchers) {
         runtime.add_fetcher(link, fetcher, fp.timing);
+    }
+    for ip in &plan.internal_sources {
+        runtime.add_internal_source(SourceLink::new(
+            ip.settings.clone(),
+            routes(&ip.paths, &queues),
+        ));
     }
     Ok(runtime)
 }

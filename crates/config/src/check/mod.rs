@@ -2,23 +2,28 @@
 //! typed, log paths turned into per-source routes.
 
 mod destinations;
+mod filters;
 mod options;
 mod python_fetcher;
 
 pub use options::GlobalOptions;
 
-use crate::ast::{Call, LogItem, LogPath, Spanned, Statement};
+use crate::ast::{Call, FilterExpr, LogItem, LogPath, Spanned, Statement};
 use crate::error::{ConfigError, Location, closest};
 use crate::parser::keyword;
 use crate::values;
 use destinations::{DestinationDriver, NamedTemplates};
+use filters::FilterTable;
+use logfetch_core::filter::Filter;
 use logfetch_core::lifecycle::PythonCode;
-use logfetch_core::plan::{DestinationPlan, FetcherPlan, Plan};
+use logfetch_core::pipeline::SourceSettings;
+use logfetch_core::plan::{DestinationPlan, FetcherPlan, InternalPlan, PathPlan, Plan};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Source drivers logfetch has.
-pub const SOURCE_DRIVERS: &[&str] = &["python-fetcher"];
+pub const SOURCE_DRIVERS: &[&str] = &["python-fetcher", "python", "internal"];
 
 /// "unknown option" with the closest valid name.
 pub(crate) fn unknown_option(call: &Call, driver: &str, valid: &[&str]) -> ConfigError {
@@ -41,11 +46,20 @@ pub struct Checked {
     pub version: Option<String>,
     /// Problems that do not stop the configuration from running.
     pub warnings: Vec<String>,
+    /// Sources this version parses but cannot run (`python()` server-style
+    /// sources), with their locations.
+    pub not_runnable: Vec<String>,
+}
+
+enum SourceDriver {
+    Fetcher(Box<FetcherPlan>),
+    Internal(SourceSettings),
+    Server(Location),
 }
 
 struct SourceDef {
     name: Spanned<String>,
-    drivers: Vec<FetcherPlan>,
+    drivers: Vec<SourceDriver>,
 }
 
 struct DestDef {
@@ -55,6 +69,7 @@ struct DestDef {
 
 #[derive(Default, Clone)]
 struct FlatPath {
+    filters: Vec<Filter>,
     sources: Vec<usize>,
     destinations: Vec<usize>,
     flow_control: bool,
@@ -65,6 +80,7 @@ struct FlatPath {
 
 struct Checker<'a> {
     file: &'a Path,
+    filters: FilterTable<'a>,
     globals: GlobalOptions,
     templates: NamedTemplates,
     sources: Vec<SourceDef>,
@@ -89,12 +105,25 @@ impl Checker<'_> {
         let mut drivers = Vec::new();
         for (index, call) in body.iter().enumerate() {
             match keyword(&call.name.value).as_str() {
-                "python-fetcher" => drivers.push(python_fetcher::read(
-                    call,
-                    &name.value,
-                    index,
-                    &self.globals,
-                )?),
+                "python-fetcher" => drivers.push(SourceDriver::Fetcher(Box::new(
+                    python_fetcher::read(call, &name.value, index, &self.globals)?,
+                ))),
+                "python" => {
+                    python_fetcher::read_server(call, &name.value, index, &self.globals)?;
+                    drivers.push(SourceDriver::Server(call.name.location.clone()));
+                }
+                "internal" => {
+                    if let Some(arg) = call.args.first() {
+                        return Err(ConfigError::new(
+                            arg.location().clone(),
+                            Some(&arg.describe()),
+                            "internal() takes no options",
+                        ));
+                    }
+                    let mut settings = SourceSettings::new(&name.value, index);
+                    settings.keep_hostname = true;
+                    drivers.push(SourceDriver::Internal(settings));
+                }
                 other => {
                     let hint = closest(other, SOURCE_DRIVERS.iter().copied())
                         .map(|c| format!("; did you mean '{c}'?"))
@@ -181,6 +210,7 @@ impl Checker<'_> {
 
     fn log_path(&mut self, path: &LogPath, inherited: &FlatPath) -> Result<(), ConfigError> {
         let mut flat = FlatPath {
+            filters: inherited.filters.clone(),
             sources: inherited.sources.clone(),
             flow_control: inherited.flow_control,
             ..FlatPath::default()
@@ -191,6 +221,10 @@ impl Checker<'_> {
                 LogItem::Reference(call) => match keyword(&call.name.value).as_str() {
                     "source" => flat.sources.push(self.lookup("source", call)?),
                     "destination" => flat.destinations.push(self.lookup("destination", call)?),
+                    "filter" => {
+                        let f = self.filters.reference(call)?;
+                        flat.filters.push(f);
+                    }
                     "flags" => {
                         for (flag, location) in values::strings(call)? {
                             match keyword(&flag).as_str() {
@@ -251,6 +285,10 @@ impl Checker<'_> {
                         }
                     }
                 }
+                LogItem::InlineFilter(expr) => {
+                    let f = self.filters.compile(&expr.value)?;
+                    flat.filters.push(f);
+                }
                 LogItem::Log(inner) => nested.push(inner),
             }
         }
@@ -262,7 +300,12 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn finish(self, program_code: Vec<PythonCode>, warnings: &mut Vec<String>) -> Plan {
+    fn finish(
+        self,
+        program_code: Vec<PythonCode>,
+        warnings: &mut Vec<String>,
+        not_runnable: &mut Vec<String>,
+    ) -> Plan {
         let mut plan = Plan::default();
         plan.program.code = program_code;
         if let Some(dir) = self.file.parent() {
@@ -305,43 +348,53 @@ impl Checker<'_> {
             dest_index.insert(d, indexes);
         }
         for (si, source) in self.sources.into_iter().enumerate() {
-            let mut routes = Vec::new();
+            let mut paths = Vec::new();
             let mut flow_control = false;
-            let mut matched = false;
-            let mut used = false;
-            let ordered = self
-                .paths
-                .iter()
-                .filter(|p| !p.fallback)
-                .chain(self.paths.iter().filter(|p| p.fallback));
-            for path in ordered {
+            for path in &self.paths {
                 if !(path.catchall || path.sources.contains(&si)) {
                     continue;
                 }
-                used |= path.sources.contains(&si);
-                if path.fallback && matched {
-                    continue;
-                }
-                matched = true;
                 flow_control |= path.flow_control;
-                for d in &path.destinations {
-                    routes.extend(dest_index[d].iter().copied());
-                }
-                if path.is_final {
-                    break;
-                }
+                let filter = path
+                    .filters
+                    .iter()
+                    .cloned()
+                    .reduce(|a, b| Filter::And(Box::new(a), Box::new(b)))
+                    .map(Arc::new);
+                paths.push(PathPlan {
+                    filter,
+                    destinations: path
+                        .destinations
+                        .iter()
+                        .flat_map(|d| dest_index[d].iter().copied())
+                        .collect(),
+                    is_final: path.is_final,
+                    fallback: path.fallback,
+                });
             }
-            if !used && !matched {
+            if !self.paths.iter().any(|p| p.sources.contains(&si)) {
                 warnings.push(format!(
                     "{}: source '{}' is not used in any log path and will not run",
                     source.name.location, source.name.value
                 ));
                 continue;
             }
-            for mut driver in source.drivers {
-                driver.routes = routes.clone();
-                driver.settings.flow_control = flow_control;
-                plan.fetchers.push(driver);
+            for driver in source.drivers {
+                match driver {
+                    SourceDriver::Fetcher(mut fetcher) => {
+                        fetcher.paths = paths.clone();
+                        fetcher.settings.flow_control = flow_control;
+                        plan.fetchers.push(*fetcher);
+                    }
+                    SourceDriver::Internal(mut settings) => {
+                        settings.flow_control = flow_control;
+                        plan.internal_sources.push(InternalPlan { settings, paths: paths.clone() });
+                    }
+                    SourceDriver::Server(location) => not_runnable.push(format!(
+                        "{location}: python() server-style source '{}' is not supported by this version of logfetch",
+                        source.name.value
+                    )),
+                }
             }
         }
         plan
@@ -370,8 +423,24 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
             Location { file: file.to_path_buf(), line: 1, col: 1 }
         ));
     }
+    let named_filters: HashMap<String, &FilterExpr> = statements
+        .iter()
+        .filter_map(|st| match st {
+            Statement::Filter { name, expr } => Some((name.value.clone(), &expr.value)),
+            _ => None,
+        })
+        .collect();
+    let mut seen_filters = std::collections::HashSet::new();
+    for st in statements {
+        if let Statement::Filter { name, .. } = st {
+            if !seen_filters.insert(name.value.as_str()) {
+                return Err(duplicate("filter", name));
+            }
+        }
+    }
     let mut checker = Checker {
         file,
+        filters: FilterTable::new(named_filters),
         globals,
         templates: NamedTemplates::new(),
         sources: Vec::new(),
@@ -414,10 +483,85 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
             checker.log_path(path, &FlatPath::default())?;
         }
     }
-    let plan = checker.finish(code, &mut warnings);
+    for st in statements {
+        if let Statement::Filter { expr, .. } = st {
+            checker.filters.compile(&expr.value)?;
+        }
+    }
+    let mut not_runnable = Vec::new();
+    let plan = checker.finish(code, &mut warnings, &mut not_runnable);
     Ok(Checked {
         plan,
         version,
         warnings,
+        not_runnable,
     })
+}
+
+/// What `logfetch fetch` runs: one fetcher, printed to stdout.
+pub struct SingleFetcher<'a> {
+    /// `module.Class`.
+    pub class_path: &'a str,
+    /// `key=value` options.
+    pub options: &'a [(String, String)],
+    /// The output template (escapes such as `\\n` already resolved).
+    pub template: &'a str,
+    /// Messages to fetch before stopping.
+    pub count: Option<u64>,
+    /// `time-reopen()`.
+    pub time_reopen: std::time::Duration,
+    /// `fetch-no-data-delay()`.
+    pub no_data_delay: std::time::Duration,
+    /// Put first on sys.path.
+    pub directory: std::path::PathBuf,
+}
+
+/// A plan for one fetcher whose messages go to stdout.
+pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError> {
+    let location = Location {
+        file: "<command line>".into(),
+        line: 1,
+        col: 1,
+    };
+    let template = logfetch_core::template::Template::compile(spec.template).map_err(|e| {
+        ConfigError::new(
+            location.clone(),
+            Some(spec.template),
+            format!("invalid template: {e}"),
+        )
+    })?;
+    let mut settings = SourceSettings::new("s_fetch", 0);
+    settings.fetch_limit = spec.count;
+    settings.keep_hostname = true;
+    let mut options = logfetch_core::options::Options::default();
+    for (k, v) in spec.options {
+        options.push(k, values::option_from_text(v));
+    }
+    let mut plan = Plan::default();
+    plan.program.sys_path.push(spec.directory.clone());
+    plan.destinations.push(DestinationPlan {
+        name: "d_stdout#0".into(),
+        fifo_size: 10_000,
+        sink: Box::new(logfetch_sinks::StdoutConfig { template }),
+    });
+    plan.fetchers.push(FetcherPlan {
+        settings,
+        timing: logfetch_core::driver::FetchTiming {
+            time_reopen: spec.time_reopen,
+            no_data_delay: spec.no_data_delay,
+        },
+        class_path: spec.class_path.to_owned(),
+        options,
+        persist_name: None,
+        loaders: Vec::new(),
+        flags: python_fetcher::default_flags(),
+        paths: vec![PathPlan {
+            filter: None,
+            destinations: vec![0],
+            is_final: false,
+            fallback: false,
+        }],
+        location: location.to_string(),
+    });
+    Ok(plan)
 }

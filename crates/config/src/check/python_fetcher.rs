@@ -88,6 +88,14 @@ const FLAG_WORDS: &[(&str, &str, bool)] = &[
     ("kernel", "", true),
 ];
 
+/// `self.flags` when `flags()` is not given.
+pub fn default_flags() -> Vec<(String, bool)> {
+    FLAG_DEFAULTS
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), *v))
+        .collect()
+}
+
 fn option_value(arg: &Arg) -> Result<OptionValue, ConfigError> {
     Ok(match arg {
         Arg::Value(v) => match &v.value {
@@ -176,6 +184,31 @@ fn read_flags(call: &Call, flags: &mut Vec<(String, bool)>) -> Result<(), Config
     Ok(())
 }
 
+/// Options only python-fetcher() has (not the server-style python()).
+const FETCHER_ONLY: &[&str] = &["fetch-no-data-delay", "time-reopen"];
+
+/// Reads one `python(...)` server-style source driver (checked, not run).
+pub fn read_server(
+    call: &Call,
+    source: &str,
+    index: usize,
+    globals: &GlobalOptions,
+) -> Result<FetcherPlan, ConfigError> {
+    for arg in &call.args {
+        if let Arg::Call(opt) = arg {
+            if FETCHER_ONLY.contains(&keyword(&opt.name.value).as_str()) {
+                let valid: Vec<&str> = OPTION_NAMES
+                    .iter()
+                    .copied()
+                    .filter(|o| !FETCHER_ONLY.contains(o))
+                    .collect();
+                return Err(unknown_option(opt, "python", &valid));
+            }
+        }
+    }
+    read(call, source, index, globals)
+}
+
 /// Reads one `python-fetcher(...)` of source `source`, driver number `index`.
 pub fn read(
     call: &Call,
@@ -188,6 +221,7 @@ pub fn read(
     settings.window_size = globals.log_iw_size;
     settings.use_fqdn = globals.use_fqdn;
     settings.chain_hostnames = globals.chain_hostnames;
+    settings.keep_timestamp = globals.keep_timestamp;
     let mut class = None;
     let mut options = Options::default();
     let mut persist_name = None;
@@ -245,12 +279,8 @@ pub fn read(
             // Accepted for compatibility; they only affect upstream's
             // hostname resolution and LogMessage.parse(), which Python
             // sources without a peer address do not use.
-            "keep-timestamp"
-            | "read-old-records"
-            | "use-dns"
-            | "dns-cache"
-            | "normalize-hostnames"
-            | "internal" => {
+            "keep-timestamp" => settings.keep_timestamp = values::boolean(opt)?,
+            "read-old-records" | "use-dns" | "dns-cache" | "normalize-hostnames" | "internal" => {
                 values::boolean(opt)?;
             }
             "format" | "time-zone" | "recv-time-zone" | "sdata-prefix" | "encoding" => {
@@ -285,7 +315,7 @@ pub fn read(
         persist_name,
         loaders,
         flags,
-        routes: Vec::new(),
+        paths: Vec::new(),
         location: call.name.location.to_string(),
     })
 }

@@ -1,0 +1,50 @@
+//! `logfetch validate` and `logfetch preprocess`.
+
+use crate::args::{PreprocessArgs, ValidateArgs};
+use crate::exit;
+use crate::logging::{backend, load};
+use logfetch_core::internal_log::{self, Verbosity};
+
+/// Checks a configuration; with `--check-startup` also its Python side.
+pub fn validate(a: &ValidateArgs) -> u8 {
+    internal_log::install(Verbosity::Normal, true);
+    let checked = match load(&a.config) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::CONFIG;
+        }
+    };
+    for problem in &checked.not_runnable {
+        tracing::warn!("{problem}");
+    }
+    if a.check_startup {
+        let backend = match backend(a.backend.as_deref()) {
+            Ok(b) => b,
+            Err(code) => return code,
+        };
+        if logfetch_core::plan::check_startup(&checked.plan, backend).is_err() {
+            return exit::INIT;
+        }
+    }
+    println!(
+        "{}: configuration is valid",
+        a.config.config_path().display()
+    );
+    exit::OK
+}
+
+/// Prints the configuration after @include/@define/backtick expansion.
+pub fn preprocess(a: &PreprocessArgs) -> u8 {
+    internal_log::install(Verbosity::Normal, true);
+    match logfetch_config::preprocess(&a.config.config_path(), &a.config.include_path()) {
+        Ok(text) => {
+            print!("{text}");
+            exit::OK
+        }
+        Err(e) => {
+            tracing::error!("{e}");
+            exit::CONFIG
+        }
+    }
+}

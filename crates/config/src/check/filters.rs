@@ -1,0 +1,334 @@
+//! Filter expressions → core filters, with named filters resolved.
+
+use crate::ast::{Arg, Call, FilterExpr, Scalar};
+use crate::error::{ConfigError, closest};
+use crate::parser::keyword;
+use crate::values;
+use logfetch_core::filter::Filter;
+use regex::bytes::{Regex, RegexBuilder};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Filter functions logfetch evaluates.
+pub const FUNCTIONS: &[&str] = &[
+    "program", "host", "message", "match", "level", "priority", "facility", "tags", "filter",
+];
+
+const SEVERITIES: [&str; 8] = [
+    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+];
+
+fn severity_number(word: &str) -> Option<u8> {
+    let w = word.to_ascii_lowercase();
+    let w = match w.as_str() {
+        "panic" => "emerg",
+        "error" => "err",
+        "warn" => "warning",
+        other => other,
+    }
+    .to_owned();
+    SEVERITIES
+        .iter()
+        .position(|s| *s == w)
+        .map(|p| p as u8)
+        .or_else(|| w.parse().ok().filter(|n| *n < 8))
+}
+
+const FACILITIES: [&str; 24] = [
+    "kern",
+    "user",
+    "mail",
+    "daemon",
+    "auth",
+    "syslog",
+    "lpr",
+    "news",
+    "uucp",
+    "cron",
+    "authpriv",
+    "ftp",
+    "ntp",
+    "security",
+    "console",
+    "solaris-cron",
+    "local0",
+    "local1",
+    "local2",
+    "local3",
+    "local4",
+    "local5",
+    "local6",
+    "local7",
+];
+
+fn glob_to_regex(glob: &str) -> String {
+    let mut re = String::from("^");
+    for c in glob.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    re
+}
+
+/// `program("re" type(...) flags(...))` and friends: the pattern as a regex.
+fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
+    let mut text = None;
+    let mut kind = "pcre".to_owned();
+    let mut ignore_case = false;
+    let mut value = None;
+    for arg in &call.args {
+        match arg {
+            Arg::Value(v) if text.is_none() => text = Some((v.value.text(), v.location.clone())),
+            Arg::Call(opt) => match keyword(&opt.name.value).as_str() {
+                "type" => kind = values::string(opt)?.to_ascii_lowercase(),
+                "flags" => {
+                    for (flag, location) in values::strings(opt)? {
+                        match keyword(&flag).as_str() {
+                            "ignore-case" | "icase" => ignore_case = true,
+                            "utf8" | "store-matches" | "substring" | "prefix" | "global"
+                            | "nobackref" | "disable-jit" => {}
+                            _ => {
+                                return Err(ConfigError::new(
+                                    location,
+                                    Some(&flag),
+                                    "unknown filter flag",
+                                ));
+                            }
+                        }
+                    }
+                }
+                "value" if keyword(&call.name.value) == "match" => {
+                    value = Some(values::string(opt)?)
+                }
+                "template" if keyword(&call.name.value) == "match" => {
+                    value = Some(
+                        values::string(opt)?
+                            .trim_start_matches('$')
+                            .trim_matches(|c| c == '{' || c == '}')
+                            .to_owned(),
+                    )
+                }
+                _ => {
+                    return Err(super::unknown_option(
+                        opt,
+                        &call.name.value,
+                        &["type", "flags", "value"],
+                    ));
+                }
+            },
+            other => {
+                return Err(ConfigError::new(
+                    other.location().clone(),
+                    Some(&other.describe()),
+                    "unexpected argument in filter function",
+                ));
+            }
+        }
+    }
+    let Some((text, location)) = text else {
+        return Err(ConfigError::new(
+            call.name.location.clone(),
+            Some(&call.name.value),
+            "this filter needs a pattern",
+        ));
+    };
+    let source = match kind.as_str() {
+        "pcre" | "posix" => text.clone(),
+        "string" => regex::escape(&text),
+        "glob" => glob_to_regex(&text),
+        other => {
+            return Err(ConfigError::new(
+                location,
+                Some(other),
+                "unknown pattern type; use pcre, string or glob",
+            ));
+        }
+    };
+    let regex = RegexBuilder::new(&source)
+        .case_insensitive(ignore_case)
+        .build()
+        .map_err(|e| {
+            ConfigError::new(
+                location,
+                Some(&text),
+                format!("invalid regular expression: {e}"),
+            )
+        })?;
+    Ok((regex, value))
+}
+
+fn level_mask(call: &Call) -> Result<u8, ConfigError> {
+    let mut mask = 0u8;
+    for (word, location) in values::strings(call)? {
+        for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let bad = || {
+                let hint = closest(part, SEVERITIES)
+                    .map(|c| format!("; did you mean '{c}'?"))
+                    .unwrap_or_default();
+                ConfigError::new(
+                    location.clone(),
+                    Some(part),
+                    format!("unknown severity{hint}"),
+                )
+            };
+            if let Some((a, b)) = part.split_once("..") {
+                let (a, b) = (
+                    severity_number(a).ok_or_else(bad)?,
+                    severity_number(b).ok_or_else(bad)?,
+                );
+                for s in a.min(b)..=a.max(b) {
+                    mask |= 1 << s;
+                }
+            } else {
+                mask |= 1 << severity_number(part).ok_or_else(bad)?;
+            }
+        }
+    }
+    Ok(mask)
+}
+
+fn facility_mask(call: &Call) -> Result<u32, ConfigError> {
+    let mut mask = 0u32;
+    for arg in &call.args {
+        let (word, location) = match arg {
+            Arg::Value(v) => (v.value.text(), v.location.clone()),
+            other => {
+                return Err(ConfigError::new(
+                    other.location().clone(),
+                    Some(&other.describe()),
+                    "facility() takes facility names",
+                ));
+            }
+        };
+        for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let n = FACILITIES
+                .iter()
+                .position(|f| f.eq_ignore_ascii_case(part))
+                .or_else(|| part.parse::<usize>().ok().filter(|n| *n < 24))
+                .ok_or_else(|| {
+                    let hint = closest(part, FACILITIES)
+                        .map(|c| format!("; did you mean '{c}'?"))
+                        .unwrap_or_default();
+                    ConfigError::new(
+                        location.clone(),
+                        Some(part),
+                        format!("unknown facility{hint}"),
+                    )
+                })?;
+            mask |= 1 << n;
+        }
+    }
+    Ok(mask)
+}
+
+/// Named filters, compiled on first use.
+pub struct FilterTable<'a> {
+    /// `filter NAME { ... };` statements.
+    pub named: HashMap<String, &'a FilterExpr>,
+    resolving: Vec<String>,
+}
+
+impl<'a> FilterTable<'a> {
+    /// A table over the named filters.
+    pub fn new(named: HashMap<String, &'a FilterExpr>) -> Self {
+        FilterTable {
+            named,
+            resolving: Vec::new(),
+        }
+    }
+
+    /// Compiles an expression.
+    pub fn compile(&mut self, expr: &FilterExpr) -> Result<Filter, ConfigError> {
+        Ok(match expr {
+            FilterExpr::And(a, b) => {
+                Filter::And(Box::new(self.compile(a)?), Box::new(self.compile(b)?))
+            }
+            FilterExpr::Or(a, b) => {
+                Filter::Or(Box::new(self.compile(a)?), Box::new(self.compile(b)?))
+            }
+            FilterExpr::Not(a) => Filter::Not(Box::new(self.compile(a)?)),
+            FilterExpr::Call(call) => self.function(call)?,
+        })
+    }
+
+    /// The filter named by `filter(name)`.
+    pub fn reference(&mut self, call: &Call) -> Result<Filter, ConfigError> {
+        let (name, location) = match values::scalar(call)? {
+            (Scalar::Str(s) | Scalar::Word(s), l) => (s.clone(), l.clone()),
+            (other, l) => (other.text(), l.clone()),
+        };
+        let Some(expr) = self.named.get(&name).copied() else {
+            let hint = closest(&name, self.named.keys().map(String::as_str))
+                .map(|c| format!("; did you mean '{c}'?"))
+                .unwrap_or_default();
+            return Err(ConfigError::new(
+                location,
+                Some(&name),
+                format!("undefined filter referenced{hint}"),
+            ));
+        };
+        if self.resolving.contains(&name) {
+            return Err(ConfigError::new(
+                location,
+                Some(&name),
+                "filter refers to itself",
+            ));
+        }
+        self.resolving.push(name);
+        let compiled = self.compile(expr);
+        self.resolving.pop();
+        compiled
+    }
+
+    fn function(&mut self, call: &Call) -> Result<Filter, ConfigError> {
+        let name = keyword(&call.name.value);
+        Ok(match name.as_str() {
+            "program" | "host" | "message" => {
+                let (regex, _) = pattern(call)?;
+                let field = match name.as_str() {
+                    "program" => "PROGRAM",
+                    "host" => "HOST",
+                    _ => "MESSAGE",
+                };
+                Filter::Value {
+                    name: field.into(),
+                    regex,
+                }
+            }
+            "match" => match pattern(call)? {
+                (regex, Some(value)) => Filter::Value { name: value, regex },
+                (regex, None) => Filter::Match(regex),
+            },
+            "level" | "priority" => Filter::Level(level_mask(call)?),
+            "facility" => Filter::Facility(facility_mask(call)?),
+            "tags" => {
+                let tags = values::strings(call)?
+                    .into_iter()
+                    .flat_map(|(t, _)| {
+                        t.split(',')
+                            .map(|s| s.trim().to_owned())
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Arc::<str>::from(t.as_str()))
+                    .collect();
+                Filter::Tags(tags)
+            }
+            "filter" => self.reference(call)?,
+            _ => {
+                let hint = closest(&name, FUNCTIONS.iter().copied())
+                    .map(|c| format!("; did you mean '{c}'?"))
+                    .unwrap_or_default();
+                return Err(ConfigError::new(
+                    call.name.location.clone(),
+                    Some(&call.name.value),
+                    format!("unknown filter function{hint}"),
+                ));
+            }
+        })
+    }
+}
