@@ -63,6 +63,7 @@ pub struct Run {
 pub struct Launch {
     args: Vec<String>,
     env: Vec<(String, String)>,
+    files: Vec<(String, String)>,
 }
 
 impl Launch {
@@ -77,6 +78,7 @@ impl Launch {
                 backend.into(),
             ],
             env: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -85,6 +87,7 @@ impl Launch {
         Launch {
             args: args.iter().map(|s| s.to_string()).collect(),
             env: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -100,13 +103,23 @@ impl Launch {
         self
     }
 
+    /// Writes a file into the run's directory before the process starts.
+    pub fn file(mut self, name: &str, contents: &str) -> Self {
+        self.files.push((name.into(), contents.into()));
+        self
+    }
+
     /// Starts the process.
     pub fn start(self) -> Run {
         let dir = tempfile::tempdir().expect("temp dir");
+        for (name, contents) in &self.files {
+            fs::write(dir.path().join(name), contents).expect("write fixture file");
+        }
         let mut cmd = Command::new(binary());
         cmd.args(&self.args)
             .current_dir(dir.path())
             .env("TEST_OUT", dir.path())
+            .env("PYTHONPATH", fixtures())
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .stdin(Stdio::null())
             .stdout(fs::File::create(dir.path().join("stdout.txt")).unwrap())
@@ -128,6 +141,11 @@ impl Run {
     /// A file in the run's directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
+    }
+
+    /// Replaces a file in the run's directory.
+    pub fn write(&self, name: &str, contents: &str) {
+        fs::write(self.path(name), contents).expect("write file");
     }
 
     /// A file's text ("" when missing).

@@ -92,6 +92,15 @@ impl Recorder {
         }
     }
 
+    /// Removes `tail` from the end of the text, when it is there.
+    fn forget(&self, tail: &str) {
+        let mut text = self.text.borrow_mut();
+        if text.ends_with(tail) {
+            let len = text.len() - tail.len();
+            text.truncate(len);
+        }
+    }
+
     fn push_str(&self, s: &str) {
         if !self.muted.get() {
             self.text.borrow_mut().push_str(s);
@@ -380,9 +389,10 @@ impl Lexer {
         let mut s = String::new();
         loop {
             let Some(c) = self.input().bump() else {
+                let start = s.lines().next().unwrap_or_default();
                 return Err(self.error(
                     location.clone(),
-                    Some(&format!("{quote}{s}")),
+                    Some(&format!("{quote}{start}")),
                     "unterminated string",
                 ));
             };
@@ -481,6 +491,7 @@ impl Lexer {
                 self.next_token()
             }
             "include" => {
+                self.recorder.forget("@include");
                 self.recorder.muted.set(true);
                 let target = self.next_token();
                 self.recorder.muted.set(false);

@@ -99,17 +99,63 @@ pub struct InternalEvent {
     pub text: String,
 }
 
-/// Where internal messages go besides stderr: the running `internal()`
-/// source, if there is one.
-static FORWARD: parking_lot::Mutex<Option<std::sync::mpsc::SyncSender<InternalEvent>>> =
-    parking_lot::Mutex::new(None);
+/// Internal messages waiting for an `internal()` source, and how many
+/// configurations (running or being prepared) have one.
+struct Capture {
+    events: std::collections::VecDeque<InternalEvent>,
+    users: usize,
+    dropped: u64,
+}
+
+static CAPTURE: parking_lot::Mutex<Capture> = parking_lot::Mutex::new(Capture {
+    events: std::collections::VecDeque::new(),
+    users: 0,
+    dropped: 0,
+});
+static CAPTURED: parking_lot::Condvar = parking_lot::Condvar::new();
+/// Most internal messages kept for `internal()` before the oldest are dropped.
+const CAPTURE_LIMIT: usize = 10_000;
 /// `-e`: write internal messages to stderr even when an `internal()` source takes them.
 static ALWAYS_STDERR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
-/// Sends internal messages to `sender` from now on (`None`: stop). While a
-/// sender is set, stderr gets them only with `-e`.
-pub fn forward_to(sender: Option<std::sync::mpsc::SyncSender<InternalEvent>>) {
-    *FORWARD.lock() = sender;
+/// Starts keeping internal messages for an `internal()` source (call before
+/// a configuration with one is initialised, so that `init()` messages reach
+/// it too). While anything captures, stderr gets messages only with `-e`.
+pub fn start_capture() {
+    CAPTURE.lock().users += 1;
+}
+
+/// Undoes one [`start_capture`].
+pub fn stop_capture() {
+    let mut c = CAPTURE.lock();
+    c.users = c.users.saturating_sub(1);
+    if c.users == 0 {
+        c.events.clear();
+    }
+    CAPTURED.notify_all();
+}
+
+/// Takes the captured messages, waiting up to `timeout` for one to arrive.
+pub fn take_captured(timeout: std::time::Duration) -> Vec<InternalEvent> {
+    let mut c = CAPTURE.lock();
+    if c.events.is_empty() {
+        CAPTURED.wait_for(&mut c, timeout);
+    }
+    c.events.drain(..).collect()
+}
+
+fn capture(event: InternalEvent) -> bool {
+    let mut c = CAPTURE.lock();
+    if c.users == 0 {
+        return false;
+    }
+    if c.events.len() >= CAPTURE_LIMIT {
+        c.events.pop_front();
+        c.dropped += 1;
+    }
+    c.events.push_back(event);
+    CAPTURED.notify_one();
+    true
 }
 
 struct StderrLayer {
@@ -122,17 +168,11 @@ impl<S: Subscriber> Layer<S> for StderrLayer {
             return;
         }
         let text = render_event(event);
-        let forwarded = match FORWARD.lock().as_ref() {
-            Some(sender) => {
-                let severity = severity_of(event.metadata().level());
-                let _ = sender.try_send(InternalEvent {
-                    severity,
-                    text: text.clone(),
-                });
-                true
-            }
-            None => false,
-        };
+        let severity = severity_of(event.metadata().level());
+        let forwarded = capture(InternalEvent {
+            severity,
+            text: text.clone(),
+        });
         if forwarded && !ALWAYS_STDERR.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }

@@ -785,20 +785,19 @@ impl Runtime {
         Ok(())
     }
 
-    /// Starts one thread that turns internal messages into messages of every
-    /// `internal()` source.
+    /// Starts one thread that turns captured internal messages into
+    /// messages of every `internal()` source (capture itself was started by
+    /// [`crate::plan::prepare`]).
     fn start_internal_sources(&mut self) -> std::io::Result<()> {
         if self.internal.is_empty() {
             return Ok(());
         }
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<InternalEvent>(10_000);
         let links: Vec<Arc<SourceLink>> = self.internal.iter().map(|(l, _)| l.clone()).collect();
         let thread = std::thread::Builder::new()
             .name("internal".into())
             .spawn(move || {
-                let program: &[u8] = b"logfetch";
                 let pid = std::process::id().to_string();
-                for event in receiver {
+                let post = |event: &InternalEvent| {
                     for link in &links {
                         if !link.has_room() {
                             link.close_batch();
@@ -806,18 +805,25 @@ impl Runtime {
                         }
                         let mut msg = LogMessage::with_message(event.text.as_bytes());
                         msg.pri = 5 * 8 + u16::from(event.severity);
-                        msg.set_str("PROGRAM", program);
+                        msg.set_str("PROGRAM", "logfetch");
                         msg.set_str("PID", pid.as_bytes());
                         link.post(msg);
                     }
+                };
+                while !links[0].exit_requested() {
+                    for event in internal_log::take_captured(Duration::from_millis(50)) {
+                        post(&event);
+                    }
+                }
+                for event in internal_log::take_captured(Duration::ZERO) {
+                    post(&event);
                 }
                 for link in &links {
                     link.close_batch();
-                    link.mark_finished();
                 }
+                internal_log::stop_capture();
             })?;
         self.internal[0].1 = Some(thread);
-        internal_log::forward_to(Some(sender));
         Ok(())
     }
 
@@ -850,7 +856,6 @@ impl Runtime {
                 f.link.close_batch();
             }
         }
-        internal_log::forward_to(None);
         for (link, thread) in &mut self.internal {
             link.request_exit();
             if let Some(t) = thread.take() {

@@ -3,6 +3,7 @@
 
 use crate::driver::FetchTiming;
 use crate::filter::Filter;
+use crate::internal_log;
 use crate::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, ProgramSpec};
 use crate::options::Options;
 use crate::pipeline::{DestQueue, PathRoute, Runtime, SourceLink, SourceSettings};
@@ -189,10 +190,22 @@ pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchErro
     for d in &plan.destinations {
         sinks.push(d.sink.build()?);
     }
+    if !plan.internal_sources.is_empty() {
+        internal_log::start_capture();
+    }
     let fetchers = if plan.fetchers.is_empty() {
-        Vec::new()
+        Ok(Vec::new())
     } else {
-        init_fetchers(plan, backend, &queues)?
+        init_fetchers(plan, backend, &queues)
+    };
+    let fetchers = match fetchers {
+        Ok(f) => f,
+        Err(e) => {
+            if !plan.internal_sources.is_empty() {
+                internal_log::stop_capture();
+            }
+            return Err(e.into());
+        }
     };
     let mut runtime = Runtime::new();
     for (queue, sink) in queues.iter().cloned().zip(sinks) {

@@ -77,13 +77,51 @@ fn host_failure(py: Python<'_>, err: PyErr) -> InitError {
     InitError(text)
 }
 
+/// The home (prefix) of the interpreter logfetch was built against.
+const PYTHON_HOME: &str = env!("LOGFETCH_PYTHON_HOME");
+
+/// Initialises CPython with its home set to the build interpreter's (unless
+/// `PYTHONHOME` says otherwise), without Python's own signal handlers, and
+/// releases the GIL for the threads that will attach.
+fn start_interpreter() -> Result<(), InitError> {
+    use pyo3::ffi;
+    let home = std::env::var("PYTHONHOME").unwrap_or_else(|_| PYTHON_HOME.to_owned());
+    let home =
+        CString::new(home).map_err(|_| InitError("PYTHONHOME contains a NUL byte".into()))?;
+    // SAFETY: PyConfig is initialised by PyConfig_InitPythonConfig before any
+    // field is read, cleared after use, and nothing else touches the
+    // interpreter before it is initialised (this runs once, in a OnceLock).
+    unsafe {
+        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
+        ffi::PyConfig_InitPythonConfig(config.as_mut_ptr());
+        let mut config = config.assume_init();
+        config.install_signal_handlers = 0;
+        if !home.as_bytes().is_empty() {
+            let status = ffi::PyConfig_SetBytesString(&mut config, &mut config.home, home.as_ptr());
+            if ffi::PyStatus_Exception(status) != 0 {
+                ffi::PyConfig_Clear(&mut config);
+                return Err(InitError("cannot set the Python home".into()));
+            }
+        }
+        let status = ffi::Py_InitializeFromConfig(&config);
+        ffi::PyConfig_Clear(&mut config);
+        if ffi::PyStatus_Exception(status) != 0 {
+            return Err(InitError(
+                "the CPython interpreter failed to initialise".into(),
+            ));
+        }
+        ffi::PyEval_SaveThread();
+    }
+    Ok(())
+}
+
 impl CpythonBackend {
     /// Starts the interpreter (once per process) and returns the backend.
     pub fn get() -> Result<&'static CpythonBackend, InitError> {
         BACKEND
             .get_or_init(|| {
                 pyo3::append_to_inittab!(_syslogng);
-                Python::initialize();
+                start_interpreter()?;
                 Python::attach(|py| {
                     let load = || -> PyResult<Py<PyModule>> {
                         py.import("sys")?.setattr("argv", vec!["logfetch"])?;

@@ -152,10 +152,13 @@ fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
         .case_insensitive(ignore_case)
         .build()
         .map_err(|e| {
+            let text_of_error = e.to_string();
+            let reason = text_of_error.lines().last().unwrap_or_default();
+            let reason = reason.trim_start_matches("error: ");
             ConfigError::new(
                 location,
                 Some(&text),
-                format!("invalid regular expression: {e}"),
+                format!("invalid regular expression: {reason}"),
             )
         })?;
     Ok((regex, value))

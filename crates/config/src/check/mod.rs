@@ -372,7 +372,11 @@ impl Checker<'_> {
                     fallback: path.fallback,
                 });
             }
-            if !self.paths.iter().any(|p| p.sources.contains(&si)) {
+            if !self
+                .paths
+                .iter()
+                .any(|p| p.catchall || p.sources.contains(&si))
+            {
                 warnings.push(format!(
                     "{}: source '{}' is not used in any log path and will not run",
                     source.name.location, source.name.value

@@ -1,0 +1,220 @@
+//! Conformance: the configuration language and CLI seen through running
+//! configurations — blocks, @include/@define, typed options(), filters and
+//! log path flags, internal(), reload, validate, preprocess and fetch.
+
+mod common;
+
+use common::{Launch, fixtures};
+use serde_json::json;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn config(name: &str) -> String {
+    format!("config/{name}")
+}
+
+fn sorted(mut lines: Vec<String>) -> Vec<String> {
+    lines.sort();
+    lines
+}
+
+conformance! {
+    fn options_reach_init_with_their_types(backend) {
+        let mut run = Launch::config(&config("typed_options.conf"), backend).start();
+        assert!(run.wait_event("options", 1, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        let event = run.events().into_iter().find(|e| e["event"] == "options").unwrap();
+        assert_eq!(event["options"], json!({
+            "string": "example_string", "true": true, "false": false, "yes": true,
+            "long": 123456789, "negative": -5, "double": 123.456789,
+            "string_list": ["string1", "string2"], "template": {"LogTemplate": "${template}"},
+            "plain": "overridden", "bare": "word",
+        }));
+        assert_eq!(event["types"], json!({
+            "string": "str", "true": "bool", "false": "bool", "yes": "bool", "long": "int",
+            "negative": "int", "double": "float", "string_list": "list", "template": "LogTemplate",
+            "plain": "str", "bare": "str",
+        }));
+    }
+
+    fn a_block_wraps_python_fetcher_and_is_used_with_different_parameters(backend) {
+        let mut run = Launch::config(&config("blocks.conf"), backend).start();
+        assert!(run.wait_lines("messages.log", 7, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0), "stderr:\n{}", run.stderr());
+        assert_eq!(
+            sorted(run.lines("messages.log")),
+            [
+                "from-default-label from-default-label 0 .source.s_default",
+                "from-default-label from-default-label 1 .source.s_default",
+                "from-one from-one 0 .source.s_one",
+                "from-one from-one 1 .source.s_one",
+                "from-two from-two 0 .source.s_two,second",
+                "from-two from-two 1 .source.s_two,second",
+                "from-two from-two 2 .source.s_two,second",
+            ]
+        );
+        let mut names: Vec<String> = run
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "options")
+            .map(|e| e["persist_name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["python-fetcher.echo-default-label", "python-fetcher.echo-one", "python-fetcher.echo-two"]);
+    }
+
+    fn filters_and_log_path_flags_route_messages(backend) {
+        let mut run = Launch::config(&config("filters.conf"), backend).start();
+        assert!(run.wait_lines("rest.log", 3, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_lines("errors.log", 2, WAIT));
+        assert_eq!(run.stop().0, Some(0));
+        // level(err..emerg) with flags(final): these go nowhere else.
+        assert_eq!(run.lines("errors.log"), ["db err query failed", "web crit crashed"]);
+        // program("^db") and not message("noise"), minus what the final path took.
+        assert_eq!(run.lines("db.log"), ["db query slow"]);
+        // flags(fallback): what no other path matched.
+        assert_eq!(run.lines("rest.log"), ["web GET /", "dbproxy noise ping", "cron tick"]);
+    }
+
+    fn a_catchall_path_takes_every_source(backend) {
+        let mut run = Launch::config(&config("catchall.conf"), backend).start();
+        assert!(run.wait_lines("all.log", 6, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        assert_eq!(run.lines("all.log").len(), 6);
+    }
+
+    fn internal_source_carries_logfetch_messages(backend) {
+        let mut run = Launch::config(&config("internal.conf"), backend).start();
+        assert!(run.wait_for(WAIT, |r| r.read("internal.log").contains("talker exploded")), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        let text = run.read("internal.log");
+        assert!(text.contains("logfetch syslog.warning talker warns\n"), "{text}");
+        assert!(text.contains("logfetch syslog.err python-talker: talker logs an error\n"), "{text}");
+        assert!(text.contains("logfetch syslog.err Exception while calling a Python function; caller='s_talk#0', class='talker.Talker', function='fetch', exception='ValueError: talker exploded'"), "{text}");
+        assert!(text.contains("Traceback (most recent call last):"), "tracebacks reach internal(): {text}");
+        // Without -e, what internal() takes does not also go to stderr.
+        assert!(!run.stderr().contains("talker warns"), "{}", run.stderr());
+    }
+
+    fn validate_check_startup_runs_init(backend) {
+        let good = fixtures().join("lifecycle.conf");
+        let mut run = Launch::args(&["validate", good.to_str().unwrap(), "--check-startup", "--backend", backend]).start();
+        assert_eq!(run.wait_exit(WAIT), Some(0), "{}", run.stderr());
+        assert_eq!(run.event_names(), ["__init__", "init", "deinit"], "init and deinit, nothing fetched");
+        let bad = fixtures().join("initfail.conf");
+        let mut run = Launch::args(&["validate", bad.to_str().unwrap(), "--check-startup", "--backend", backend])
+            .env("CLASS", "initfail.ReturnsFalse")
+            .start();
+        assert_eq!(run.wait_exit(WAIT), Some(2));
+        assert!(run.stderr().contains("init() returned FALSE"), "{}", run.stderr());
+        // Without --check-startup the Python side is not touched.
+        let mut run = Launch::args(&["validate", bad.to_str().unwrap()]).env("CLASS", "initfail.ReturnsFalse").start();
+        assert_eq!(run.wait_exit(WAIT), Some(0), "{}", run.stderr());
+    }
+
+    fn fetch_command_runs_a_class_without_a_config(backend) {
+        let mut run = Launch::args(&[
+            "fetch", "--class", "options_echo.Echo", "-o", "label=quick", "-o", "count=5",
+            "--count", "3", "--template", "$PROGRAM:$MSG\\n", "--backend", backend,
+        ])
+        .env("PYTHONPATH", fixtures().to_str().unwrap())
+        .start();
+        assert_eq!(run.wait_exit(WAIT), Some(0), "{}", run.stderr());
+        assert_eq!(run.stdout(), "quick:quick 4\nquick:quick 3\nquick:quick 2\n");
+        let event = run.events().into_iter().find(|e| e["event"] == "options").unwrap();
+        assert_eq!(event["options"], json!({"label": "quick", "count": 5}));
+    }
+
+    fn sighup_reloads_with_fresh_instances_and_loses_nothing(backend) {
+        let counter = "source s_reload { python-fetcher(class(\"counter.Counter\")); };\n";
+        let other = "source s_reload { python-fetcher(class(\"counter.Other\")); };\n";
+        let mut run = Launch::config(&config("reload.conf"), backend).file("reload_source.conf", counter).start();
+        assert!(run.wait_lines("messages.log", 5, WAIT), "stderr:\n{}", run.stderr());
+
+        // A broken configuration: the running one goes on, untouched.
+        run.write("reload_source.conf", "source s_reload { python-fetcher(class(\"counter.Counter\") bogus(1)); };\n");
+        run.signal(libc::SIGHUP);
+        assert!(run.wait_for(WAIT, |r| r.stderr().contains("reverting to old config")), "stderr:\n{}", r_stderr(&run));
+        let before = run.lines("messages.log").len();
+        assert!(run.wait_lines("messages.log", before + 5, WAIT), "old config stopped delivering");
+
+        // A changed class: the old instance is deinitialised, a new one of the new class starts.
+        run.write("reload_source.conf", other);
+        run.signal(libc::SIGHUP);
+        assert!(run.wait_for(WAIT, |r| r.read("messages.log").contains("other ")), "stderr:\n{}", run.stderr());
+        assert!(run.wait_for(WAIT, |r| r.read("messages.log").lines().filter(|l| l.starts_with("other ")).count() >= 3));
+        assert_eq!(run.stop().0, Some(0), "stderr:\n{}", run.stderr());
+
+        let events = run.events();
+        let inits: Vec<_> = events.iter().filter(|e| e["event"] == "init").collect();
+        let deinits: Vec<_> = events.iter().filter(|e| e["event"] == "deinit").collect();
+        assert_eq!(inits.len(), 2, "one init per successful load: {events:?}");
+        assert_eq!((inits[0]["cls"].as_str(), inits[1]["cls"].as_str()), (Some("counter"), Some("other")));
+        assert_ne!(inits[0]["id"], inits[1]["id"]);
+        assert_eq!(deinits.len(), 2);
+        // Nothing fetched was lost: every message of each instance arrived, in order.
+        let lines = run.lines("messages.log");
+        for d in &deinits {
+            let id = d["id"].as_i64().unwrap();
+            let sent = d["sent"].as_i64().unwrap();
+            let got: Vec<i64> = lines
+                .iter()
+                .filter_map(|l| l.split_once(' ').map(|(_, m)| m))
+                .filter_map(|m| m.split_once('.'))
+                .filter(|(i, _)| i.parse::<i64>().ok() == Some(id))
+                .map(|(_, n)| n.parse().unwrap())
+                .collect();
+            assert_eq!(got, (1..=sent).collect::<Vec<_>>(), "instance {id}");
+        }
+    }
+}
+
+fn r_stderr(run: &common::Run) -> String {
+    run.stderr()
+}
+
+#[test]
+fn preprocess_expands_includes_and_defines() {
+    let path = fixtures().join("config/blocks.conf");
+    let mut run = Launch::args(&["preprocess", path.to_str().unwrap()]).start();
+    assert_eq!(run.wait_exit(WAIT), Some(0), "{}", run.stderr());
+    let out = run.stdout();
+    assert!(
+        out.contains("# Included by blocks.conf, found beside it."),
+        "{out}"
+    );
+    assert!(
+        out.contains("destination d_included { file(\"") && !out.contains("@include"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{}/messages.log", run.dir.path().display())),
+        "backticks replaced: {out}"
+    );
+}
+
+#[test]
+fn pidfile_holds_the_pid_while_running() {
+    let conf = fixtures().join("lifecycle.conf");
+    let mut run =
+        Launch::args(&["run", conf.to_str().unwrap(), "--pidfile", "logfetch.pid"]).start();
+    assert!(run.wait_lines("messages.log", 3, WAIT));
+    let pid: u32 = run.read("logfetch.pid").trim().parse().unwrap();
+    assert!(pid > 0);
+    assert_eq!(run.stop().0, Some(0));
+    assert!(!run.path("logfetch.pid").exists());
+}
+
+#[test]
+fn unknown_backend_names_the_compiled_in_ones() {
+    let conf = fixtures().join("lifecycle.conf");
+    let mut run = Launch::args(&["run", conf.to_str().unwrap(), "--backend", "jython"]).start();
+    assert_eq!(run.wait_exit(WAIT), Some(1));
+    assert!(
+        run.stderr()
+            .contains("backend 'jython' is not compiled into this logfetch; available: "),
+        "{}",
+        run.stderr()
+    );
+}
