@@ -109,6 +109,9 @@ pub struct RunArgs {
     /// The Python backend: cpython or rustpython (default: the first compiled in).
     #[arg(long)]
     pub backend: Option<String>,
+    /// Where Persist() state is kept (default /var/lib/logfetch/logfetch.persist).
+    #[arg(long, value_name = "FILE")]
+    pub persist_file: Option<PathBuf>,
     /// Write the process id here while running.
     #[arg(long, value_name = "FILE")]
     pub pidfile: Option<PathBuf>,
@@ -158,6 +161,9 @@ pub struct FetchArgs {
     /// time-reopen() in seconds.
     #[arg(long, default_value_t = 1.0)]
     pub time_reopen: f64,
+    /// Where Persist() state is kept.
+    #[arg(long, value_name = "FILE")]
+    pub persist_file: Option<PathBuf>,
     /// fetch-no-data-delay() in seconds (default: time-reopen).
     #[arg(long)]
     pub no_data_delay: Option<f64>,

@@ -39,6 +39,9 @@ pub fn fetch(a: &FetchArgs) -> u8 {
         };
         options.push((k.to_owned(), v.to_owned()));
     }
+    if let Some(path) = &a.persist_file {
+        logfetch_core::persist::set_location(path);
+    }
     let seconds = |s: f64| Duration::from_secs_f64(s.max(0.0));
     let template = unescape(&a.template);
     let spec = SingleFetcher {

@@ -79,6 +79,9 @@ pub fn run(a: &RunArgs) -> u8 {
         Ok(b) => b,
         Err(code) => return code,
     };
+    if let Some(path) = &a.persist_file {
+        logfetch_core::persist::set_location(path);
+    }
     let _pidfile = match a.pidfile.as_deref().map(PidFile::create).transpose() {
         Ok(p) => p,
         Err(e) => {

@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod message;
 pub mod native_api;
 pub mod options;
+pub mod persist;
 pub mod pipeline;
 pub mod plan;
 pub mod python_sources;

@@ -548,6 +548,8 @@ struct QueueState {
     queued: usize,
     closed: bool,
     dropped: u64,
+    /// The destination thread is done (closed and empty, or abandoned).
+    drained: bool,
 }
 
 /// The queue in front of one destination (`log-fifo-size()` bounds it when
@@ -571,6 +573,7 @@ impl DestQueue {
                 queued: 0,
                 closed: false,
                 dropped: 0,
+                drained: false,
             }),
             ready: Condvar::new(),
         })
@@ -618,6 +621,8 @@ impl DestQueue {
         let mut state = self.state.lock();
         while state.entries.is_empty() {
             if state.closed {
+                state.drained = true;
+                self.ready.notify_all();
                 return None;
             }
             self.ready.wait(&mut state);
@@ -629,6 +634,26 @@ impl DestQueue {
     fn close(&self) {
         self.state.lock().closed = true;
         self.ready.notify_all();
+    }
+
+    /// Waits until the destination thread finished draining, or `deadline`.
+    fn wait_drained(&self, deadline: Instant) -> bool {
+        let mut state = self.state.lock();
+        while !state.drained {
+            if self.ready.wait_until(&mut state, deadline).timed_out() {
+                return state.drained;
+            }
+        }
+        true
+    }
+
+    /// Gives up on what is still queued; returns how many messages that is.
+    fn abandon(&self) -> u64 {
+        let mut state = self.state.lock();
+        let left: usize = state.entries.iter().map(|e| e.selection.len()).sum();
+        state.entries.clear();
+        state.queued = 0;
+        left as u64
     }
 }
 
@@ -869,7 +894,19 @@ impl Runtime {
         for d in &self.destinations {
             d.queue.close();
         }
+        // Destinations drain what is queued, within the same grace period.
+        let drain_deadline = Instant::now() + grace;
         for d in &mut self.destinations {
+            if !d.queue.wait_drained(drain_deadline) {
+                let left = d.queue.abandon();
+                tracing::error!(
+                    destination = d.queue.name(),
+                    count = left,
+                    "Destination did not drain within the grace period, messages not delivered"
+                );
+                report.undelivered += left;
+                continue;
+            }
             if let Some(t) = d.thread.take() {
                 report.undelivered += t.join().unwrap_or(0);
             }
