@@ -20,6 +20,7 @@ pub enum BackendError {
     /// The name is not compiled in.
     NotCompiled(String),
     /// The interpreter failed to start.
+    #[cfg_attr(not(any(feature = "cpython", feature = "rustpython")), allow(dead_code))]
     Start(InitError),
 }
 

@@ -697,20 +697,17 @@ impl Lexer {
 
 fn classify_word(word: String) -> TokenKind {
     let digits = word.strip_prefix('-').unwrap_or(&word);
-    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-        if let Ok(i) = word.parse() {
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+        && let Ok(i) = word.parse() {
             return TokenKind::Int(i);
         }
-    }
     if digits.starts_with(|c: char| c.is_ascii_digit())
         && digits
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
-    {
-        if let Ok(f) = word.parse() {
+        && let Ok(f) = word.parse() {
             return TokenKind::Float(f);
         }
-    }
     TokenKind::Word(word)
 }
 

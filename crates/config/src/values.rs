@@ -216,11 +216,10 @@ pub fn option_from_text(text: &str) -> logfetch_core::options::OptionValue {
     if let Ok(i) = text.parse::<i64>() {
         return OptionValue::Int(i);
     }
-    if text.contains('.') {
-        if let Ok(f) = text.parse::<f64>() {
+    if text.contains('.')
+        && let Ok(f) = text.parse::<f64>() {
             return OptionValue::Float(f);
         }
-    }
     match parse_bool(&Scalar::Word(text.to_owned())) {
         Some(b) => OptionValue::Bool(b),
         None => OptionValue::Str(text.to_owned()),

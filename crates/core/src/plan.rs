@@ -94,6 +94,9 @@ pub enum LaunchError {
     Io(#[from] std::io::Error),
 }
 
+/// An initialised fetcher and the link it posts through.
+pub type InitialisedFetcher = (Arc<SourceLink>, Box<dyn Fetcher>);
+
 /// The core routes of `paths`, with destination indexes resolved to queues.
 fn routes(paths: &[PathPlan], queues: &[Arc<DestQueue>]) -> Vec<PathRoute> {
     paths
@@ -114,10 +117,10 @@ pub fn init_fetchers(
     plan: &Plan,
     backend: &dyn Backend,
     queues: &[Arc<DestQueue>],
-) -> Result<Vec<(Arc<SourceLink>, Box<dyn Fetcher>)>, InitError> {
+) -> Result<Vec<InitialisedFetcher>, InitError> {
     let program = backend.load_program(&plan.program)?;
-    let mut created: Vec<(Arc<SourceLink>, Box<dyn Fetcher>)> = Vec::new();
-    let abort = |created: Vec<(Arc<SourceLink>, Box<dyn Fetcher>)>, err: InitError| {
+    let mut created: Vec<InitialisedFetcher> = Vec::new();
+    let abort = |created: Vec<InitialisedFetcher>, err: InitError| {
         for (_, f) in created.iter().rev() {
             f.deinit();
         }

@@ -164,7 +164,7 @@ fn read_options(call: &Call, out: &mut Options) -> Result<(), ConfigError> {
     Ok(())
 }
 
-fn read_flags(call: &Call, flags: &mut Vec<(String, bool)>) -> Result<(), ConfigError> {
+fn read_flags(call: &Call, flags: &mut [(String, bool)]) -> Result<(), ConfigError> {
     for (word, location) in values::strings(call)? {
         let w = keyword(&word);
         let Some((_, flag, value)) = FLAG_WORDS.iter().find(|(n, _, _)| *n == w) else {
@@ -195,8 +195,8 @@ pub fn read_server(
     globals: &GlobalOptions,
 ) -> Result<FetcherPlan, ConfigError> {
     for arg in &call.args {
-        if let Arg::Call(opt) = arg {
-            if FETCHER_ONLY.contains(&keyword(&opt.name.value).as_str()) {
+        if let Arg::Call(opt) = arg
+            && FETCHER_ONLY.contains(&keyword(&opt.name.value).as_str()) {
                 let valid: Vec<&str> = OPTION_NAMES
                     .iter()
                     .copied()
@@ -204,7 +204,6 @@ pub fn read_server(
                     .collect();
                 return Err(unknown_option(opt, "python", &valid));
             }
-        }
     }
     read(call, source, index, globals)
 }
