@@ -53,10 +53,10 @@ struct FileSink {
 
 impl FileSink {
     fn open(&self, path: &Path) -> io::Result<File> {
-        if self.config.create_dirs {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+        if self.config.create_dirs
+            && let Some(parent) = path.parent()
+        {
+            std::fs::create_dir_all(parent)?;
         }
         OpenOptions::new()
             .append(true)

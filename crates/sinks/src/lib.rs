@@ -1,9 +1,17 @@
 //! logfetch's destinations. Each module is one syslog-ng destination driver:
 //! a config struct (what the config language fills in) that builds a
-//! [`logfetch_core::sink::Sink`].
+//! [`logfetch_core::sink::Sink`]. `network()` and `syslog()` share
+//! [`connection`], which owns the socket, the reconnect timer and the
+//! exactly-once bookkeeping across the pipeline's retries.
 
+pub mod connection;
 pub mod file;
+pub mod network;
 pub mod stdout;
+pub mod syslog;
 
+pub use connection::{Endpoint, IpProtocol, Transport};
 pub use file::FileConfig;
+pub use network::NetworkConfig;
 pub use stdout::StdoutConfig;
+pub use syslog::SyslogConfig;

@@ -1,18 +1,21 @@
-//! Destination drivers: `file()` and `stdout()`.
+//! Destination drivers: `file()`, `stdout()`, `network()` and `syslog()`.
 
 use super::options::GlobalOptions;
 use super::unknown_option;
-use crate::ast::{Arg, Call};
-use crate::error::ConfigError;
+use crate::ast::{Arg, Call, Scalar};
+use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::template::{LEGACY_FILE_FORMAT, Template};
-use logfetch_sinks::{FileConfig, StdoutConfig};
+use logfetch_sinks::{
+    Endpoint, FileConfig, IpProtocol, NetworkConfig, StdoutConfig, SyslogConfig, Transport,
+};
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Destination drivers logfetch has.
-pub const DRIVER_NAMES: &[&str] = &["file", "stdout"];
+pub const DRIVER_NAMES: &[&str] = &["file", "stdout", "network", "syslog"];
 
 const FILE_OPTIONS: &[&str] = &[
     "template",
@@ -30,6 +33,21 @@ const STDOUT_OPTIONS: &[&str] = &[
     "flush-lines",
     "log-fifo-size",
 ];
+/// Options of `network()` and `syslog()`. `flush-lines()` is accepted for
+/// compatibility; network destinations send at the end of every run of
+/// batches anyway.
+const NETWORK_OPTIONS: &[&str] = &[
+    "template",
+    "template-escape",
+    "port",
+    "transport",
+    "time-reopen",
+    "log-fifo-size",
+    "so-keepalive",
+    "ip-protocol",
+    "flush-lines",
+];
+const TRANSPORTS: &[&str] = &["tcp", "udp"];
 
 /// A destination driver as read from the configuration.
 pub struct DestinationDriver {
@@ -63,23 +81,158 @@ fn template(call: &Call, named: &NamedTemplates) -> Result<Template, ConfigError
     }
 }
 
-/// Reads one destination driver call.
-pub fn read(
+/// `port(514)` or `port("514")`.
+fn port(call: &Call) -> Result<u16, ConfigError> {
+    let (s, loc) = values::scalar(call)?;
+    let number = match s {
+        Scalar::Int(i) => Some(*i),
+        Scalar::Str(t) | Scalar::Word(t) => t.trim().parse().ok(),
+        Scalar::Float(_) => None,
+    };
+    number
+        .and_then(|n| u16::try_from(n).ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            ConfigError::new(
+                loc.clone(),
+                Some(&s.text()),
+                "port() needs a port number between 1 and 65535",
+            )
+        })
+}
+
+/// `transport("tcp")` / `transport(udp)`.
+fn transport(call: &Call) -> Result<Transport, ConfigError> {
+    let (s, loc) = values::scalar(call)?;
+    let text = s.text();
+    match text.to_ascii_lowercase().as_str() {
+        "tcp" => Ok(Transport::Tcp),
+        "udp" => Ok(Transport::Udp),
+        other => {
+            let hint = crate::error::closest(other, TRANSPORTS.iter().copied())
+                .map(|c| format!("; did you mean '{c}'?"))
+                .unwrap_or_default();
+            Err(ConfigError::new(
+                loc.clone(),
+                Some(&text),
+                format!("unsupported transport; logfetch has tcp and udp{hint}"),
+            ))
+        }
+    }
+}
+
+/// `ip-protocol(4)` / `ip-protocol(6)`.
+fn ip_protocol(call: &Call) -> Result<IpProtocol, ConfigError> {
+    let (s, loc) = values::scalar(call)?;
+    match s {
+        Scalar::Int(4) => Ok(IpProtocol::V4),
+        Scalar::Int(6) => Ok(IpProtocol::V6),
+        other => Err(ConfigError::new(
+            loc.clone(),
+            Some(&other.text()),
+            "ip-protocol() needs 4 or 6",
+        )),
+    }
+}
+
+/// Everything a destination driver call may set, with the defaults it
+/// inherits from `options {}`.
+struct DriverOptions {
+    /// The positional value: file name or host, with its position.
+    target: Option<(String, Location)>,
+    template: Option<Template>,
+    fifo_size: usize,
+    create_dirs: bool,
+    flush_lines: usize,
+    fsync: bool,
+    perm: u32,
+    port: Option<u16>,
+    transport: Transport,
+    time_reopen: Duration,
+    keepalive: bool,
+    ip_protocol: Option<IpProtocol>,
+}
+
+impl DriverOptions {
+    fn new(globals: &GlobalOptions) -> Self {
+        DriverOptions {
+            target: None,
+            template: None,
+            fifo_size: globals.log_fifo_size,
+            create_dirs: globals.create_dirs,
+            flush_lines: globals.flush_lines,
+            fsync: false,
+            perm: globals.perm,
+            port: None,
+            transport: Transport::Tcp,
+            time_reopen: Duration::from_secs(globals.time_reopen),
+            keepalive: false,
+            ip_protocol: None,
+        }
+    }
+
+    /// Applies option `opt` (already checked against the driver's list).
+    fn apply(&mut self, opt: &Call, named: &NamedTemplates) -> Result<(), ConfigError> {
+        match keyword(&opt.name.value).as_str() {
+            "template" => self.template = Some(template(opt, named)?),
+            "template-escape" => {
+                values::boolean(opt)?;
+            }
+            "fsync" => self.fsync = values::boolean(opt)?,
+            "create-dirs" => self.create_dirs = values::boolean(opt)?,
+            "flush-lines" => self.flush_lines = values::int(opt)?.max(0) as usize,
+            "perm" => self.perm = values::mode(opt)?,
+            "log-fifo-size" => self.fifo_size = values::positive(opt)? as usize,
+            "time-reopen" => self.time_reopen = Duration::from_secs_f64(values::seconds(opt)?),
+            "port" => self.port = Some(port(opt)?),
+            "transport" => self.transport = transport(opt)?,
+            "so-keepalive" => self.keepalive = values::boolean(opt)?,
+            "ip-protocol" => self.ip_protocol = Some(ip_protocol(opt)?),
+            _ => unreachable!("checked against the option list of the driver"),
+        }
+        Ok(())
+    }
+
+    /// The host of `network()`/`syslog()`, and the endpoint around it.
+    fn endpoint(
+        &self,
+        call: &Call,
+        driver: &str,
+        default_port: u16,
+    ) -> Result<Endpoint, ConfigError> {
+        let Some((host, location)) = &self.target else {
+            return Err(ConfigError::new(
+                call.name.location.clone(),
+                Some(&call.name.value),
+                format!("{driver}() needs a host: {driver}(\"10.1.2.3\" port({default_port}))"),
+            ));
+        };
+        if host.trim().is_empty() {
+            return Err(ConfigError::new(
+                location.clone(),
+                Some(host),
+                format!("{driver}() needs a host name or address"),
+            ));
+        }
+        let mut endpoint = Endpoint::new(host, self.port.unwrap_or(default_port), self.transport);
+        endpoint.time_reopen = self.time_reopen;
+        endpoint.keepalive = self.keepalive;
+        endpoint.ip_protocol = self.ip_protocol;
+        Ok(endpoint)
+    }
+}
+
+/// The driver name and its options, checked against the driver's list.
+fn read_options(
     call: &Call,
     globals: &GlobalOptions,
     named: &NamedTemplates,
-) -> Result<DestinationDriver, ConfigError> {
+) -> Result<(String, DriverOptions), ConfigError> {
     let driver = keyword(&call.name.value);
-    let mut path = None;
-    let mut line = None;
-    let mut fifo_size = globals.log_fifo_size;
-    let mut create_dirs = globals.create_dirs;
-    let mut flush_lines = globals.flush_lines;
-    let mut fsync = false;
-    let mut perm = globals.perm;
     let allowed = match driver.as_str() {
         "file" => FILE_OPTIONS,
         "stdout" => STDOUT_OPTIONS,
+        "network" | "syslog" => NETWORK_OPTIONS,
         _ => {
             let hint = crate::error::closest(&driver, DRIVER_NAMES.iter().copied())
                 .map(|c| format!("; did you mean '{c}'?"))
@@ -91,10 +244,12 @@ pub fn read(
             ));
         }
     };
+    let takes_target = driver != "stdout";
+    let mut o = DriverOptions::new(globals);
     for arg in &call.args {
         let opt = match arg {
-            Arg::Value(v) if driver == "file" && path.is_none() => {
-                path = Some((v.value.text(), v.location.clone()));
+            Arg::Value(v) if takes_target && o.target.is_none() => {
+                o.target = Some((v.value.text(), v.location.clone()));
                 continue;
             }
             Arg::Call(opt) => opt,
@@ -106,33 +261,24 @@ pub fn read(
                 ));
             }
         };
-        let name = keyword(&opt.name.value);
-        if !allowed.contains(&name.as_str()) {
+        if !allowed.contains(&keyword(&opt.name.value).as_str()) {
             return Err(unknown_option(opt, &driver, allowed));
         }
-        match name.as_str() {
-            "template" => line = Some(template(opt, named)?),
-            "template-escape" => {
-                values::boolean(opt)?;
-            }
-            "fsync" => fsync = values::boolean(opt)?,
-            "create-dirs" => create_dirs = values::boolean(opt)?,
-            "flush-lines" => flush_lines = values::int(opt)?.max(0) as usize,
-            "perm" => perm = values::mode(opt)?,
-            "log-fifo-size" => fifo_size = values::positive(opt)? as usize,
-            "time-reopen" => {
-                values::positive(opt)?;
-            }
-            _ => unreachable!("checked against the option list above"),
-        }
+        o.apply(opt, named)?;
     }
-    let template = match line {
-        Some(t) => t,
-        None => Template::compile(LEGACY_FILE_FORMAT).expect("the built-in format compiles"),
-    };
+    Ok((driver, o))
+}
+
+/// Reads one destination driver call.
+pub fn read(
+    call: &Call,
+    globals: &GlobalOptions,
+    named: &NamedTemplates,
+) -> Result<DestinationDriver, ConfigError> {
+    let (driver, mut o) = read_options(call, globals, named)?;
     let sink: Box<dyn SinkBuilder> = match driver.as_str() {
         "file" => {
-            let Some((path, location)) = path else {
+            let Some((path, location)) = o.target.take() else {
                 return Err(ConfigError::new(
                     call.name.location.clone(),
                     Some("file"),
@@ -148,14 +294,153 @@ pub fn read(
             })?;
             Box::new(FileConfig {
                 path,
-                template,
-                create_dirs,
-                fsync,
-                flush_lines,
-                perm,
+                template: line_template(o.template.take()),
+                create_dirs: o.create_dirs,
+                fsync: o.fsync,
+                flush_lines: o.flush_lines,
+                perm: o.perm,
             })
         }
-        _ => Box::new(StdoutConfig { template }),
+        "stdout" => Box::new(StdoutConfig {
+            template: line_template(o.template.take()),
+        }),
+        "network" => Box::new(NetworkConfig {
+            endpoint: o.endpoint(call, "network", logfetch_sinks::network::DEFAULT_PORT)?,
+            template: o.template.take(),
+        }),
+        _ => {
+            let default_port = logfetch_sinks::syslog::default_port(o.transport);
+            Box::new(SyslogConfig {
+                endpoint: o.endpoint(call, "syslog", default_port)?,
+                template: o.template.take(),
+            })
+        }
     };
-    Ok(DestinationDriver { sink, fifo_size })
+    Ok(DestinationDriver {
+        sink,
+        fifo_size: o.fifo_size,
+    })
+}
+
+/// A file()/stdout() line template: the given one or syslog-ng's default.
+fn line_template(given: Option<Template>) -> Template {
+    given.unwrap_or_else(|| {
+        Template::compile(LEGACY_FILE_FORMAT).expect("the built-in format compiles")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::Statement;
+    use std::path::Path;
+
+    /// The first driver call of the first destination statement in `text`.
+    fn driver_call(text: &str) -> Call {
+        let parsed = crate::parser::parse(Path::new("t.conf"), text, &[]).expect("parses");
+        for st in parsed.statements {
+            if let Statement::Object { body, .. } = st {
+                return body.into_iter().next().expect("a driver");
+            }
+        }
+        panic!("no destination in {text}");
+    }
+
+    fn endpoint(text: &str) -> Result<Endpoint, ConfigError> {
+        let call = driver_call(text);
+        let (driver, o) = read_options(&call, &GlobalOptions::default(), &NamedTemplates::new())?;
+        let default_port = match (driver.as_str(), o.transport) {
+            ("network", _) => logfetch_sinks::network::DEFAULT_PORT,
+            (_, t) => logfetch_sinks::syslog::default_port(t),
+        };
+        o.endpoint(&call, &driver, default_port)
+    }
+
+    fn error(text: &str) -> String {
+        let call = driver_call(text);
+        match read(&call, &GlobalOptions::default(), &NamedTemplates::new()) {
+            Ok(_) => panic!("{text} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn network_and_syslog_defaults() {
+        let e = endpoint(r#"destination d { network("10.0.0.1"); };"#).unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.port, e.transport),
+            ("10.0.0.1", 514, Transport::Tcp)
+        );
+        assert_eq!(e.time_reopen, Duration::from_secs(60));
+        let e = endpoint(r#"destination d { syslog("h.example"); };"#).unwrap();
+        assert_eq!((e.port, e.transport), (601, Transport::Tcp));
+        let e = endpoint(r#"destination d { syslog("::1" transport(udp)); };"#).unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.port, e.transport),
+            ("::1", 514, Transport::Udp)
+        );
+    }
+
+    #[test]
+    fn network_options_are_read() {
+        let e = endpoint(
+            r#"destination d { network("127.0.0.1" port("1514") transport("UDP") time-reopen(0.5)
+                so-keepalive(yes) ip_protocol(6) log-fifo-size(5) flush-lines(10) template("$MSG\n")); };"#,
+        )
+        .unwrap();
+        assert_eq!((e.port, e.transport), (1514, Transport::Udp));
+        assert_eq!(e.time_reopen, Duration::from_millis(500));
+        assert!(e.keepalive);
+        assert_eq!(e.ip_protocol, Some(IpProtocol::V6));
+        let call = driver_call(r#"destination d { syslog("h" log-fifo-size(5)); };"#);
+        let d = read(&call, &GlobalOptions::default(), &NamedTemplates::new()).unwrap();
+        assert_eq!(d.fifo_size, 5);
+    }
+
+    #[test]
+    fn mistakes_name_the_place_and_the_closest_option() {
+        let e = error(r#"destination d { network("h" prot(514)); };"#);
+        assert!(
+            e.contains("t.conf:1:29: unknown option of network(); did you mean 'port'?"),
+            "{e}"
+        );
+        let e = error(r#"destination d { syslog("h" fsync(yes)); };"#);
+        assert!(e.contains("unknown option of syslog()"), "{e}");
+        let e = error(r#"destination d { network("h" transport("tpc")); };"#);
+        assert!(
+            e.contains("unsupported transport; logfetch has tcp and udp; did you mean 'tcp'?"),
+            "{e}"
+        );
+        let e = error(r#"destination d { network("h" transport("tls")); };"#);
+        assert!(e.contains("unsupported transport"), "{e}");
+        let e = error(r#"destination d { network("h" port(70000)); };"#);
+        assert!(e.contains("port() needs a port number"), "{e}");
+        let e = error(r#"destination d { network(port(514)); };"#);
+        assert!(e.contains("network() needs a host"), "{e}");
+        let e = error(r#"destination d { network("h" ip-protocol(5)); };"#);
+        assert!(e.contains("ip-protocol() needs 4 or 6"), "{e}");
+        let e = error(r#"destination d { netwrok("h"); };"#);
+        assert!(
+            e.contains("unknown destination driver; did you mean 'network'?"),
+            "{e}"
+        );
+        let e = error(r#"destination d { network("h" template("$(format-json --bogus)")); };"#);
+        assert!(e.contains("unknown option --bogus"), "{e}");
+    }
+
+    #[test]
+    fn file_and_stdout_still_work() {
+        for text in [
+            r#"destination d { file("/tmp/x.log" template("$MSG\n") fsync(yes)); };"#,
+            r#"destination d { stdout(template("$(format-json --scope rfc5424)\n")); };"#,
+        ] {
+            let call = driver_call(text);
+            assert!(
+                read(&call, &GlobalOptions::default(), &NamedTemplates::new()).is_ok(),
+                "{text}"
+            );
+        }
+        let e = error(r#"destination d { stdout(port(5)); };"#);
+        assert!(e.contains("unknown option of stdout()"), "{e}");
+    }
 }
