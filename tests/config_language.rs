@@ -49,9 +49,9 @@ conformance! {
                 "from-default-label from-default-label 1 .source.s_default",
                 "from-one from-one 0 .source.s_one",
                 "from-one from-one 1 .source.s_one",
-                "from-two from-two 0 .source.s_two,second",
-                "from-two from-two 1 .source.s_two,second",
-                "from-two from-two 2 .source.s_two,second",
+                "from-two from-two 0 second,.source.s_two",
+                "from-two from-two 1 second,.source.s_two",
+                "from-two from-two 2 second,.source.s_two",
             ]
         );
         let mut names: Vec<String> = run
@@ -95,6 +95,15 @@ conformance! {
         assert!(text.contains("Traceback (most recent call last):"), "tracebacks reach internal(): {text}");
         // Without -e, what internal() takes does not also go to stderr.
         assert!(!run.stderr().contains("talker warns"), "{}", run.stderr());
+    }
+
+    fn duplicate_persist_names_fail_startup(backend) {
+        let mut run = Launch::config(&config("duplicate_persist.conf"), backend).start();
+        assert_eq!(run.wait_exit(WAIT), Some(2), "{}", run.stderr());
+        let stderr = run.stderr();
+        assert!(stderr.contains("Automatic assignment of persist names failed, as conflicting persist-names were found"), "{stderr}");
+        assert!(stderr.contains("persist_name='python-fetcher(options_echo.Echo)'"), "{stderr}");
+        assert!(stderr.contains("duplicate_persist.conf:4:14") && stderr.contains("duplicate_persist.conf:5:14"), "{stderr}");
     }
 
     fn validate_check_startup_runs_init(backend) {

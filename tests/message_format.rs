@@ -22,9 +22,9 @@ conformance! {
         );
         assert_eq!(
             run.read("macros.log"),
-            "2024-03-05T07:08:09+00:00 13 user.notice pinned-host app pinned-transport .source.s_pinned,t1,t2 s_pinned n=1 dflt\n\
-             2024-03-05T07:08:09+00:00 13 user.notice pinned-host app pinned-transport .source.s_pinned,t1,t2 s_pinned n=2 dflt\n\
-             2024-03-05T07:08:09+00:00 165 local4.notice pinned-host app pinned-transport .source.s_pinned,t1,t2 s_pinned n=3 dflt\n"
+            "2024-03-05T07:08:09+00:00 13 user.notice pinned-host app pinned-transport t1,t2,.source.s_pinned s_pinned n=1 dflt\n\
+             2024-03-05T07:08:09+00:00 13 user.notice pinned-host app pinned-transport t1,t2,.source.s_pinned s_pinned n=2 dflt\n\
+             2024-03-05T07:08:09+00:00 165 local4.notice pinned-host app pinned-transport t1,t2,.source.s_pinned s_pinned n=3 dflt\n"
         );
         assert_eq!(
             run.read("override.log"),

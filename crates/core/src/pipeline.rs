@@ -67,8 +67,10 @@ pub struct SourceSettings {
     pub keep_timestamp: bool,
     /// Stop fetching after this many messages (`logfetch fetch --count`).
     pub fetch_limit: Option<u64>,
-    /// Tags added to every message (`.source.<name>` first).
+    /// `tags()`: added to every message.
     pub tags: Vec<Arc<str>>,
+    /// `.source.<name>`, added after `tags` (syslog-ng's `$TAGS` order).
+    pub source_tag: Arc<str>,
     /// `program-override()`.
     pub program_override: Option<String>,
     /// `host-override()`.
@@ -93,7 +95,8 @@ impl SourceSettings {
             use_own_pid: false,
             keep_timestamp: true,
             fetch_limit: None,
-            tags: vec![Arc::from(format!(".source.{name}"))],
+            tags: Vec::new(),
+            source_tag: Arc::from(format!(".source.{name}")),
             program_override: None,
             host_override: None,
             default_pri: None,
@@ -135,6 +138,7 @@ impl SourceSettings {
         for tag in &self.tags {
             msg.add_tag(tag);
         }
+        msg.add_tag(&self.source_tag);
         if let Some(h) = &self.host_override {
             msg.set_str("HOST", h.as_bytes());
         }
@@ -930,14 +934,24 @@ fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>) -> u64 {
                 .try_for_each(|e| e.write_to(sink.as_mut()))
                 .and_then(|()| sink.flush());
             match result {
-                Ok(()) => break,
+                Ok(()) => {
+                    if attempts > 0 {
+                        tracing::info!(
+                            destination = queue.name(),
+                            attempts = attempts,
+                            "Destination recovered, messages delivered"
+                        );
+                    }
+                    break;
+                }
                 Err(err) => {
                     attempts += 1;
-                    tracing::error!(
-                        destination = queue.name(),
-                        error = %err,
-                        "Error writing messages to destination, retrying"
-                    );
+                    // The first failure is an error; repeats are only shown with -v.
+                    if attempts == 1 {
+                        tracing::error!(destination = queue.name(), error = %err, "Error writing messages to destination, retrying");
+                    } else {
+                        tracing::debug!(destination = queue.name(), error = %err, attempts = attempts, "Still cannot write messages to destination, retrying");
+                    }
                     if queue.state.lock().closed && attempts >= MAX_ATTEMPTS_WHILE_STOPPING {
                         let count: usize = entries.iter().map(|e| e.selection.len()).sum();
                         lost += count as u64;
