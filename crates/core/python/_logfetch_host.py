@@ -186,8 +186,8 @@ def _method(instance, name):
 def initialize(instance, driver_id, class_path, option_items, configured_persist_name, flags):
     """Persist name, `self.flags`, `init(options)`; returns what the driver needs.
 
-    Returns (persist_name, auto_close_batches, fetch, open, close, request_exit, deinit);
-    methods are captured once, as upstream does.
+    Returns (persist_name, auto_close_batches, fetch, open, close, request_exit,
+    deinit); methods are captured once, as upstream does.
     """
     persist_name = _persist_name(driver_id, class_path, instance, configured_persist_name, option_items)
     _syslogng._set_persist_name(instance, persist_name)
@@ -219,3 +219,33 @@ def initialize(instance, driver_id, class_path, option_items, configured_persist
         _method(instance, "request_exit"),
         _method(instance, "deinit"),
     )
+
+
+def ack_tracker_of(instance, driver_id, class_path):
+    """(kind, callback, timeout_ms, batch_size) of the `self.ack_tracker`
+    that `init()` left; kind is none, instant, consecutive or batched."""
+    tracker = getattr(instance, "ack_tracker", None)
+    if tracker is None:
+        return ("none", None, 0, 0)
+    if isinstance(tracker, syslogng.InstantAckTracker):
+        return ("instant", tracker.ack_callback, 0, 0)
+    if isinstance(tracker, syslogng.ConsecutiveAckTracker):
+        return ("consecutive", tracker.ack_callback, 0, 0)
+    if isinstance(tracker, syslogng.BatchedAckTracker):
+        return ("batched", tracker.batched_ack_callback, tracker.timeout, tracker.batch_size)
+    _fail(
+        "Python source attribute ack_tracker needs to be an AckTracker subtype",
+        [("driver", driver_id), ("class", class_path)],
+    )
+
+
+def call_ack(driver_id, callback, bookmarks, as_list):
+    """Runs an ack tracker's callback; exceptions are reported, not raised."""
+    try:
+        if as_list:
+            callback(list(bookmarks))
+        else:
+            for bookmark in bookmarks:
+                callback(bookmark)
+    except Exception as exc:
+        report_exception(driver_id, "BatchedAckTracker" if as_list else "Bookmark", "ack_callback", exc)

@@ -99,6 +99,102 @@ class LogTemplate:
         return "LogTemplate(%r)" % self.template
 
 
+class _AckTracker:
+    """Base of the ack trackers: assign one to `self.ack_tracker` (in
+    `__init__` or `init()`) to learn when messages carrying a bookmark
+    (`LogMessage(..., bookmark=x)`) have been delivered."""
+
+
+def _expect_callable(callback, name):
+    if not callable(callback):
+        raise TypeError("A callable object is expected (%s)" % name)
+
+
+class InstantAckTracker(_AckTracker):
+    """Calls `ack_callback(bookmark)` for every delivered message."""
+
+    def __init__(self, ack_callback):
+        _expect_callable(ack_callback, "ack_callback")
+        self.ack_callback = ack_callback
+
+
+class ConsecutiveAckTracker(_AckTracker):
+    """Calls `ack_callback(bookmark)` with the bookmark of the last message of
+    the longest fully delivered prefix (commit-offset semantics)."""
+
+    def __init__(self, ack_callback):
+        _expect_callable(ack_callback, "ack_callback")
+        self.ack_callback = ack_callback
+
+
+class BatchedAckTracker(_AckTracker):
+    """Calls `batched_ack_callback(bookmarks)` with a list, once `batch_size`
+    bookmarks gathered or `timeout` milliseconds passed."""
+
+    def __init__(self, timeout, batch_size, batched_ack_callback):
+        _expect_callable(batched_ack_callback, "batched_ack_callback")
+        self.timeout = int(timeout)
+        self.batch_size = int(batch_size)
+        self.batched_ack_callback = batched_ack_callback
+
+
+def _persist_key(key):
+    if isinstance(key, bytes):
+        return key.decode("utf-8")
+    if isinstance(key, str):
+        return key
+    raise TypeError("key is not a string object")
+
+
+class Persist:
+    """Durable key-value state (a cursor, a timestamp) that survives restarts
+    and reloads. Values are str, int or bytes."""
+
+    def __init__(self, persist_name, defaults=None):
+        if not isinstance(persist_name, str):
+            raise TypeError("persist_name must be a str")
+        if "##" in persist_name:
+            raise ValueError("persist name cannot contain ##")
+        _syslogng._persist_open(persist_name)
+        self.__name = persist_name
+        if defaults:
+            for key, value in defaults.items():
+                if key not in self:
+                    self[key] = value
+
+    @property
+    def persist_name(self):
+        return self.__name
+
+    def __getitem__(self, key):
+        key = _persist_key(key)
+        found = _syslogng._persist_get(self.__name, key)
+        if found is None:
+            raise KeyError("Persist has no such key: %s" % key)
+        kind, value = found
+        return int(value) if kind == "int" else value
+
+    def __setitem__(self, key, value):
+        key = _persist_key(key)
+        if isinstance(value, bytes):
+            _syslogng._persist_set(self.__name, key, "bytes", value)
+        elif isinstance(value, str):
+            _syslogng._persist_set(self.__name, key, "str", value)
+        elif isinstance(value, int):
+            _syslogng._persist_set(self.__name, key, "int", str(int(value)))
+        else:
+            raise TypeError("Value must be either string, integer or bytes")
+
+    def __delitem__(self, key):
+        raise TypeError("Persist does not support deleting keys")
+
+    def __contains__(self, key):
+        return _syslogng._persist_get(self.__name, _persist_key(key)) is not None
+
+    def __iter__(self):
+        return iter(_syslogng._persist_keys(self.__name))
+
+
 class _InternalLogHandler(logging.Handler):
     """Sends `logging` records to logfetch's internal log as `python-<name>: <msg>`."""
 
@@ -141,6 +237,13 @@ def _submodule(name, **attrs):
 _submodule("source", LogFetcher=LogFetcher, LogFetcherResult=LogFetcherResult)
 _submodule("message", LogMessage=LogMessage)
 _submodule("logger", Logger=Logger)
+_submodule("persist", Persist=Persist)
+_submodule(
+    "ack_tracker",
+    InstantAckTracker=InstantAckTracker,
+    ConsecutiveAckTracker=ConsecutiveAckTracker,
+    BatchedAckTracker=BatchedAckTracker,
+)
 _submodule(
     "template",
     LogTemplate=LogTemplate,
@@ -154,6 +257,10 @@ __all__ = [
     "LogFetcher",
     "LogMessage",
     "Logger",
+    "Persist",
+    "InstantAckTracker",
+    "ConsecutiveAckTracker",
+    "BatchedAckTracker",
     "LogTemplate",
     "LogTemplateOptions",
     "LogTemplateException",

@@ -9,6 +9,7 @@
 //! - [`python_sources`]: the Python files both backends load.
 //! - [`native_api`]: the interpreter-independent half of `_syslogng`.
 
+pub mod ack;
 pub mod driver;
 pub mod filter;
 pub mod host;

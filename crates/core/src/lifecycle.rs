@@ -14,6 +14,7 @@
 //! interpreter back only while it waits ([`FetcherCalls::release_while`]).
 //! That keeps per-message cost to the Python call itself.
 
+use crate::ack::{AckMode, BookmarkSink};
 use crate::message::LogMessage;
 use crate::options::Options;
 use crate::pipeline::SourceLink;
@@ -95,6 +96,10 @@ pub trait Fetcher: Send + Sync {
     fn request_exit(&self);
     /// Calls `deinit()` on the main thread.
     fn deinit(&self);
+    /// The `self.ack_tracker` `init()` set up, and where its reports go.
+    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
+        None
+    }
 }
 
 /// The worker-thread side of a fetcher, valid inside [`Fetcher::run_worker`].
@@ -165,6 +170,12 @@ impl RawFetchReturn {
     /// as "fetch() must return a tuple (FetchResult, LogMessage)" and counts as
     /// an error.
     pub fn classify(self, driver_id: &str, class: &str) -> FetchOutcome {
+        self.classify_tracked(driver_id, class, false)
+    }
+
+    /// [`Self::classify`] for a source that may have an ack tracker: a
+    /// bookmarked message is only an error without one.
+    pub fn classify_tracked(self, driver_id: &str, class: &str, has_tracker: bool) -> FetchOutcome {
         let invalid = || {
             tracing::error!(
                 driver = driver_id,
@@ -191,7 +202,7 @@ impl RawFetchReturn {
                     Some(codes::TRY_AGAIN) => FetchOutcome::TryAgain,
                     Some(codes::NO_DATA) => FetchOutcome::NoData,
                     Some(codes::SUCCESS) => match message {
-                        Some(_) if has_bookmark => {
+                        Some(_) if has_bookmark && !has_tracker => {
                             tracing::error!(
                                 driver = driver_id,
                                 class = class,

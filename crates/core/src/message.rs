@@ -47,6 +47,10 @@ pub struct LogMessage {
     /// When logfetch received the message (`R_*`).
     pub recvd: Timestamp,
     tags: Vec<Arc<str>>,
+    /// The backend's handle for the message's bookmark object, if any.
+    pub bookmark: Option<u64>,
+    /// Sequence number in its source's ack tracker, once posted.
+    pub ack_seq: Option<u64>,
 }
 
 impl Default for LogMessage {
@@ -65,6 +69,8 @@ impl LogMessage {
             stamp: now,
             recvd: now,
             tags: Vec::new(),
+            bookmark: None,
+            ack_seq: None,
         }
     }
 
@@ -84,6 +90,8 @@ impl LogMessage {
             stamp: Timestamp::default(),
             recvd: Timestamp::default(),
             tags: Vec::new(),
+            bookmark: None,
+            ack_seq: None,
         };
         std::mem::replace(self, empty)
     }

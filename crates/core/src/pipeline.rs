@@ -11,6 +11,7 @@
 //! batches and then reports them delivered; with `flags(flow-control)` that is
 //! when the batch's window slots come back and `fetch()` may run again.
 
+use crate::ack::AckTracker;
 use crate::driver::{FetchTiming, run_fetch_loop};
 use crate::filter::Filter;
 use crate::host::{full_hostname, local_hostname};
@@ -223,6 +224,7 @@ pub struct SourceLink {
     finished_cv: Condvar,
     posted: AtomicU64,
     self_ref: Weak<SourceLink>,
+    tracker: std::sync::OnceLock<Arc<AckTracker>>,
 }
 
 impl SourceLink {
@@ -244,6 +246,7 @@ impl SourceLink {
             finished: Mutex::new(false),
             finished_cv: Condvar::new(),
             posted: AtomicU64::new(0),
+            tracker: std::sync::OnceLock::new(),
         })
     }
 
@@ -319,9 +322,33 @@ impl SourceLink {
         }
     }
 
+    /// Reports this source's deliveries to `tracker` (set once, before start).
+    pub fn set_ack_tracker(&self, tracker: Arc<AckTracker>) {
+        let _ = self.tracker.set(tracker);
+    }
+
+    /// The source's ack tracker, if it has one.
+    pub fn ack_tracker(&self) -> Option<&Arc<AckTracker>> {
+        self.tracker.get()
+    }
+
+    /// Tells the tracker that `messages` were delivered (or went nowhere).
+    fn acknowledge(&self, messages: &[LogMessage]) {
+        if let Some(tracker) = self.tracker.get() {
+            let acked: Vec<(u64, Option<u64>)> = messages
+                .iter()
+                .filter_map(|m| m.ack_seq.map(|s| (s, m.bookmark)))
+                .collect();
+            tracker.delivered(&acked);
+        }
+    }
+
     /// Posts one message returned by `fetch()`.
     pub fn post(&self, mut msg: LogMessage) {
         self.settings.prepare(&mut msg);
+        if let Some(tracker) = self.tracker.get() {
+            msg.ack_seq = Some(tracker.track(msg.bookmark));
+        }
         self.posted.fetch_add(1, Ordering::Relaxed);
         let mut batch = self.batch.lock();
         if batch.messages.is_empty() {
@@ -372,6 +399,7 @@ impl SourceLink {
             if holds_window {
                 batch.in_flight -= count;
             }
+            self.acknowledge(&messages);
             return;
         }
         let routed = Arc::new(RoutedBatch {
@@ -523,8 +551,11 @@ impl RoutedBatch {
 
     /// Called once per destination after it wrote (or dropped) its share.
     fn delivered(&self) {
-        if self.pending_destinations.fetch_sub(1, Ordering::AcqRel) == 1 && self.holds_window {
-            self.source.release(self.messages.len());
+        if self.pending_destinations.fetch_sub(1, Ordering::AcqRel) == 1 {
+            if self.holds_window {
+                self.source.release(self.messages.len());
+            }
+            self.source.acknowledge(&self.messages);
         }
     }
 }
@@ -737,6 +768,9 @@ impl Runtime {
         timing: FetchTiming,
     ) {
         link.set_auto_close_batches(fetcher.auto_close_batches());
+        if let Some((mode, sink)) = fetcher.ack_tracker() {
+            link.set_ack_tracker(Arc::new(AckTracker::new(mode, sink)));
+        }
         self.fetchers.push(RunningFetcher {
             link,
             fetcher: Arc::from(fetcher),
@@ -807,6 +841,9 @@ impl Runtime {
                     std::thread::sleep(latency / 2);
                     for link in &links {
                         link.close_if_stale(latency);
+                        if let Some(tracker) = link.ack_tracker() {
+                            tracker.flush_if_due();
+                        }
                     }
                 }
             })?;
@@ -872,6 +909,9 @@ impl Runtime {
             if f.link.wait_finished(deadline) {
                 if let Some(t) = f.thread.take() {
                     let _ = t.join();
+                }
+                if let Some(tracker) = f.link.ack_tracker() {
+                    tracker.close();
                 }
                 f.fetcher.deinit();
             } else {
