@@ -70,6 +70,13 @@ pub fn timestamp_from_datetime_parts(epoch: f64, usec: u32, utc_offset: Option<f
     Timestamp { secs, usec, offset }
 }
 
+/// The duration `_syslogng._sleep_on_worker(seconds)` sleeps; `None` when
+/// `seconds` is not a finite, representable number (the caller then falls
+/// back to the interpreter's own `time.sleep()`, which reports the error).
+pub fn sleep_duration(seconds: f64) -> Option<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(seconds.max(0.0)).ok()
+}
+
 /// `_syslogng._log`: one internal message with `fields`.
 pub fn log(level: u8, message: &str, fields: &[(String, String)]) {
     let fields: Vec<(&str, &str)> = fields

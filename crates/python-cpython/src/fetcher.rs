@@ -3,9 +3,10 @@
 
 use crate::message::PyLogMessage;
 use logfetch_core::lifecycle::{
-    FetchOutcome, Fetcher, FetcherCalls, RawFetchReturn, TransportName, codes,
+    FetchOutcome, Fetcher, FetcherCalls, RawFetchReturn, TransportName,
 };
 use logfetch_core::message::LogMessage;
+use logfetch_core::native_api::fetch_return_tuple;
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyModule, PyTuple};
 use std::sync::Arc;
@@ -72,13 +73,7 @@ impl CpythonFetcher {
 fn take_message(item: &Bound<'_, PyLogMessage>, exclusive: bool) -> (Option<LogMessage>, bool) {
     match item.try_borrow_mut() {
         Ok(mut m) => {
-            let has_bookmark = m.bookmark.is_some();
-            m.read_only = true;
-            let msg = if exclusive {
-                m.msg.take()
-            } else {
-                m.msg.clone()
-            };
+            let (msg, has_bookmark) = m.state.take_posted(exclusive);
             (Some(msg), has_bookmark)
         }
         Err(_) => (None, false),
@@ -100,8 +95,8 @@ fn inspect_return(ret: &Bound<'_, PyAny>) -> RawFetchReturn {
         .ok()
         .filter(|first| first.is_instance_of::<PyInt>())
         .and_then(|first| first.extract::<i64>().ok());
-    let (message, has_bookmark) = match (code, tuple.get_item(1)) {
-        (Some(codes::SUCCESS), Ok(second)) if len == 2 => match second.cast::<PyLogMessage>() {
+    fetch_return_tuple(len, code, || match tuple.get_item(1) {
+        Ok(second) => match second.cast::<PyLogMessage>() {
             Ok(m) => {
                 // Our tuple reference plus `second`: nobody else can see it.
                 let exclusive = refcount(ret) == 1 && refcount(&second) == 2;
@@ -109,14 +104,8 @@ fn inspect_return(ret: &Bound<'_, PyAny>) -> RawFetchReturn {
             }
             Err(_) => (None, false),
         },
-        _ => (None, false),
-    };
-    RawFetchReturn::Tuple {
-        len,
-        code,
-        message,
-        has_bookmark,
-    }
+        Err(_) => (None, false),
+    })
 }
 
 struct WorkerCalls<'a, 'py> {
@@ -157,7 +146,7 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
     }
 
     fn release_while(&mut self, wait: &mut (dyn FnMut() + Send)) {
-        self.py.detach(|| wait());
+        self.py.detach(wait);
     }
 }
 

@@ -1,9 +1,11 @@
 //! `_syslogng.LogMessage`: the core message behind a Python object, with
 //! syslog-ng 4.x typed item access.
 
-use logfetch_core::message::LogMessage;
-use logfetch_core::template::{is_macro, macro_names, render_macro};
-use logfetch_core::timestamp::{Timestamp, local_offset_at};
+use logfetch_core::native_api::{
+    Lookup, MessageState, errors, report_unexpected_type, timestamp_from_datetime_parts,
+    truncate_at_nul,
+};
+use logfetch_core::timestamp::Timestamp;
 use logfetch_core::value::Value;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -12,10 +14,7 @@ use pyo3::types::{PyBool, PyBytes, PyDateTime, PyFloat, PyInt, PyList, PyString}
 /// A log message, as user code builds it in `fetch()`.
 #[pyclass(subclass, name = "LogMessage", module = "_syslogng")]
 pub struct PyLogMessage {
-    pub(crate) msg: LogMessage,
-    /// Set once the message was posted: it may no longer change.
-    pub(crate) read_only: bool,
-    pub(crate) bookmark: Option<Py<PyAny>>,
+    pub(crate) state: MessageState<Py<PyAny>>,
 }
 
 /// Extracts a name-value pair name: exactly `str` or `bytes`.
@@ -26,12 +25,7 @@ fn key_text(key: &Bound<'_, PyAny>) -> PyResult<String> {
     if key.is_exact_instance_of::<PyBytes>() {
         return Ok(String::from_utf8_lossy(key.cast::<PyBytes>()?.as_bytes()).into_owned());
     }
-    Err(PyTypeError::new_err("key is not a string object"))
-}
-
-fn truncate_at_nul(bytes: &[u8]) -> Vec<u8> {
-    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
-    bytes[..end].to_vec()
+    Err(PyTypeError::new_err(errors::KEY_NOT_STRING))
 }
 
 fn string_item(item: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
@@ -45,14 +39,13 @@ fn string_item(item: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
 pub(crate) fn timestamp_from_datetime(value: &Bound<'_, PyAny>) -> PyResult<Timestamp> {
     let epoch: f64 = value.call_method0("timestamp")?.extract()?;
     let usec: u32 = value.getattr("microsecond")?.extract()?;
-    let secs = (epoch - f64::from(usec) / 1e6).round() as i64;
     let offset = value.call_method0("utcoffset")?;
     let offset = if offset.is_none() {
-        local_offset_at(secs)
+        None
     } else {
-        offset.call_method0("total_seconds")?.extract::<f64>()? as i32
+        Some(offset.call_method0("total_seconds")?.extract::<f64>()?)
     };
-    Ok(Timestamp { secs, usec, offset })
+    Ok(timestamp_from_datetime_parts(epoch, usec, offset))
 }
 
 /// A naive `datetime` showing `t` in its own offset.
@@ -94,11 +87,7 @@ fn value_from_python(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
         let list = value.cast::<PyList>()?;
         let mut items = Vec::with_capacity(list.len());
         for item in list.iter() {
-            items.push(string_item(&item).ok_or_else(|| {
-                PyValueError::new_err(
-                    "Error extracting value from Python object: list items must be str or bytes",
-                )
-            })?);
+            items.push(string_item(&item).ok_or_else(|| PyValueError::new_err(errors::LIST_ITEM))?);
         }
         return Ok(Value::List(items));
     }
@@ -106,14 +95,8 @@ fn value_from_python(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::DateTime(timestamp_from_datetime(value)?));
     }
     let type_name = value.get_type().name()?.to_string();
-    logfetch_core::internal_log::emit(
-        3,
-        "Unexpected python object type",
-        &[("key", key), ("type", &type_name)],
-    );
-    Err(PyValueError::new_err(
-        "Error extracting value from Python object",
-    ))
+    report_unexpected_type(key, &type_name);
+    Err(PyValueError::new_err(errors::VALUE_EXTRACT))
 }
 
 /// Converts a typed value to the Python object 4.x returns for it.
@@ -134,14 +117,11 @@ fn value_to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, P
 impl PyLogMessage {
     /// The value of `key` as Python sees it; `None` when unset.
     fn lookup<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        if is_macro(key) {
-            let text = render_macro(key, &self.msg).unwrap_or_default();
-            return Ok(Some(PyBytes::new(py, &text).into_any()));
+        match self.state.lookup(key) {
+            Some(Lookup::Macro(text)) => Ok(Some(PyBytes::new(py, &text).into_any())),
+            Some(Lookup::Value(v)) => value_to_python(py, v).map(Some),
+            None => Ok(None),
         }
-        self.msg
-            .get(key)
-            .map(|v| value_to_python(py, v))
-            .transpose()
     }
 }
 
@@ -150,27 +130,21 @@ impl PyLogMessage {
     #[new]
     #[pyo3(signature = (message=None, bookmark=None))]
     fn new(message: Option<&Bound<'_, PyAny>>, bookmark: Option<Py<PyAny>>) -> PyResult<Self> {
-        let msg = match message {
-            None => LogMessage::new(),
-            Some(m) if m.is_none() => LogMessage::new(),
+        let bookmark = bookmark.filter(|b| !Python::attach(|py| b.is_none(py)));
+        let state = match message {
+            None => MessageState::new(None, bookmark),
+            Some(m) if m.is_none() => MessageState::new(None, bookmark),
             Some(m) => {
                 if let Ok(s) = m.cast::<PyString>() {
-                    LogMessage::with_message(s.to_str()?.as_bytes())
+                    MessageState::new(Some(s.to_str()?.as_bytes()), bookmark)
                 } else if let Ok(b) = m.cast::<PyBytes>() {
-                    LogMessage::with_message(b.as_bytes())
+                    MessageState::new(Some(b.as_bytes()), bookmark)
                 } else {
-                    return Err(PyTypeError::new_err(
-                        "LogMessage() argument 'message' must be str, bytes or None",
-                    ));
+                    return Err(PyTypeError::new_err(errors::MESSAGE_ARG));
                 }
             }
         };
-        let bookmark = bookmark.filter(|b| !Python::attach(|py| b.is_none(py)));
-        Ok(PyLogMessage {
-            msg,
-            read_only: false,
-            bookmark,
-        })
+        Ok(PyLogMessage { state })
     }
 
     fn __getitem__<'py>(
@@ -180,18 +154,16 @@ impl PyLogMessage {
     ) -> PyResult<Bound<'py, PyAny>> {
         let key = key_text(key)?;
         self.lookup(py, &key)?
-            .ok_or_else(|| PyKeyError::new_err(format!("No such name-value pair {key}")))
+            .ok_or_else(|| PyKeyError::new_err(errors::no_such_key(&key)))
     }
 
     fn __setitem__(&mut self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let key = key_text(key)?;
-        if self.read_only {
-            return Err(PyTypeError::new_err(format!(
-                "Log message is read only, cannot set name-value pair {key}"
-            )));
-        }
+        self.state
+            .check_writable(&key)
+            .map_err(PyTypeError::new_err)?;
         let value = value_from_python(&key, value)?;
-        self.msg.set(&key, value);
+        self.state.msg.set(&key, value);
         Ok(())
     }
 
@@ -220,18 +192,14 @@ impl PyLogMessage {
         repr: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let _ = repr;
-        if let Some(d) = &default {
-            if !d.is_none() && !d.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err("default is not a string object"));
-            }
+        if let Some(d) = &default
+            && !d.is_none()
+            && !d.is_instance_of::<PyString>()
+        {
+            return Err(PyTypeError::new_err(errors::DEFAULT_NOT_STRING));
         }
         let key = key_text(key)?;
-        let text = if is_macro(&key) {
-            render_macro(&key, &self.msg)
-        } else {
-            self.msg.get(&key).map(Value::to_text)
-        };
-        match text {
+        match self.state.text(&key) {
             Some(t) => PyBytes::new(py, &t).call_method1("decode", (encoding, errors)),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
@@ -239,38 +207,35 @@ impl PyLogMessage {
 
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let names = self
-            .msg
-            .names()
-            .map(str::to_owned)
-            .chain(macro_names())
+            .state
+            .keys()
+            .into_iter()
             .map(|n| PyBytes::new(py, n.as_bytes()));
         PyList::new(py, names)
     }
 
     fn set_pri(&mut self, pri: u16) {
-        self.msg.pri = pri;
+        self.state.msg.pri = pri;
     }
 
     fn get_pri(&self) -> u16 {
-        self.msg.pri
+        self.state.msg.pri
     }
 
     fn set_timestamp(&mut self, ts: &Bound<'_, PyAny>) -> PyResult<()> {
         if !ts.is_instance_of::<PyDateTime>() {
-            return Err(PyValueError::new_err(
-                "Error extracting timestamp from value, expected a datetime instance",
-            ));
+            return Err(PyValueError::new_err(errors::TIMESTAMP_NOT_DATETIME));
         }
-        self.msg.stamp = timestamp_from_datetime(ts)?;
+        self.state.msg.stamp = timestamp_from_datetime(ts)?;
         Ok(())
     }
 
     fn get_timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime_from_timestamp(py, &self.msg.stamp)
+        datetime_from_timestamp(py, &self.state.msg.stamp)
     }
 
     fn set_bookmark(&mut self, py: Python<'_>, bookmark: Py<PyAny>) {
-        self.bookmark = if bookmark.is_none(py) {
+        self.state.bookmark = if bookmark.is_none(py) {
             None
         } else {
             Some(bookmark)
@@ -279,25 +244,14 @@ impl PyLogMessage {
 
     #[pyo3(signature = (ip, port=0))]
     fn set_source_ipaddress(&mut self, ip: Option<&str>, port: u16) -> bool {
-        match ip.and_then(|ip| ip.parse::<std::net::IpAddr>().ok()) {
-            Some(addr) => {
-                self.msg.set_str("SOURCEIP", addr.to_string());
-                self.msg.set("SOURCEPORT", Value::Int(i64::from(port)));
-                true
-            }
-            None => false,
-        }
+        self.state.set_source_ipaddress(ip, port)
     }
 
     fn set_recvd_rawmsg_size(&mut self, rawmsg_size: u64) {
-        self.msg.set("RAWMSG_SIZE", Value::Int(rawmsg_size as i64));
+        self.state.set_recvd_rawmsg_size(rawmsg_size);
     }
 
     fn __repr__(&self) -> String {
-        let mut scratch = Vec::new();
-        format!(
-            "<LogMessage MESSAGE={:?}>",
-            String::from_utf8_lossy(self.msg.text("MESSAGE", &mut scratch))
-        )
+        self.state.repr()
     }
 }

@@ -4,8 +4,8 @@
 use crate::message::PyLogMessage;
 use logfetch_core::internal_log;
 use logfetch_core::lifecycle::TransportName;
+use logfetch_core::native_api;
 use logfetch_core::pipeline::SourceLink;
-use logfetch_core::template::Template;
 use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -83,11 +83,7 @@ impl PyLogger {
 
 #[pyfunction]
 fn _log(level: u8, message: &str, fields: Vec<(String, String)>) {
-    let fields: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    internal_log::emit(level, message, &fields);
+    native_api::log(level, message, &fields);
 }
 
 #[pyfunction]
@@ -99,8 +95,10 @@ fn _traceback(text: &str) {
 /// Returns false on other threads (the caller then sleeps normally).
 #[pyfunction]
 fn _sleep_on_worker(py: Python<'_>, seconds: f64) -> bool {
-    let duration = std::time::Duration::from_secs_f64(seconds.max(0.0));
-    py.detach(|| logfetch_core::pipeline::sleep_on_worker(duration))
+    match native_api::sleep_duration(seconds) {
+        Some(duration) => py.detach(|| logfetch_core::pipeline::sleep_on_worker(duration)),
+        None => false,
+    }
 }
 
 #[pyfunction]
@@ -110,7 +108,7 @@ fn _set_persist_name(fetcher: &Bound<'_, PyLogFetcher>, name: String) {
 
 #[pyfunction]
 fn _check_template(text: &str) -> Option<String> {
-    Template::compile(text).err().map(|e| e.to_string())
+    native_api::check_template(text)
 }
 
 #[pyfunction]
@@ -119,13 +117,11 @@ fn _format_template<'py>(
     text: &str,
     msg: &Bound<'py, PyLogMessage>,
 ) -> PyResult<String> {
-    let template = Template::compile(text).map_err(|e| PyTypeError::new_err(e.to_string()))?;
-    let mut out = Vec::new();
-    template.render(&msg.borrow().msg, &mut out);
-    let _ = py;
-    Ok(PyBytes::new(py, &out)
+    let out =
+        native_api::format_template(text, &msg.borrow().state.msg).map_err(PyTypeError::new_err)?;
+    PyBytes::new(py, &out)
         .call_method1("decode", ("utf-8", "replace"))?
-        .extract()?)
+        .extract()
 }
 
 /// The `_syslogng` module.
