@@ -94,7 +94,7 @@ impl AckTracker {
     pub fn delivered(&self, messages: &[(u64, Option<u64>)]) {
         let mut report = Vec::new();
         let mut release = Vec::new();
-        let mut as_list = false;
+        let mut lists: Vec<Vec<u64>> = Vec::new();
         {
             let mut s = self.state.lock();
             if s.closed {
@@ -131,10 +131,14 @@ impl AckTracker {
                         s.batch_started = Some(Instant::now());
                     }
                     s.batch.extend(bookmarks);
-                    if s.batch.len() >= batch_size.max(1) {
-                        report = std::mem::take(&mut s.batch);
+                    let size = batch_size.max(1);
+                    while s.batch.len() >= size {
+                        lists.push(s.batch.drain(..size).collect());
+                    }
+                    if s.batch.is_empty() {
                         s.batch_started = None;
-                        as_list = true;
+                    } else if !lists.is_empty() {
+                        s.batch_started = Some(Instant::now());
                     }
                 }
             }
@@ -143,7 +147,10 @@ impl AckTracker {
             self.sink.release(&release);
         }
         if !report.is_empty() {
-            self.sink.acknowledge(&report, as_list);
+            self.sink.acknowledge(&report, false);
+        }
+        for list in lists {
+            self.sink.acknowledge(&list, true);
         }
     }
 
@@ -231,11 +238,15 @@ mod tests {
         let t = AckTracker::new(mode, r.clone());
         let m = post(&t, &[Some(1), Some(2), Some(3), Some(4)]);
         t.delivered(&m);
-        assert_eq!(*r.calls.lock(), vec![(vec![1, 2, 3, 4], true)]);
+        assert_eq!(
+            *r.calls.lock(),
+            vec![(vec![1, 2, 3], true)],
+            "4 waits for more or the timeout"
+        );
         let m = post(&t, &[Some(5)]);
         t.delivered(&m);
         std::thread::sleep(Duration::from_millis(5));
         t.flush_if_due();
-        assert_eq!(r.calls.lock().last().unwrap(), &(vec![5], true));
+        assert_eq!(r.calls.lock().last().unwrap(), &(vec![4, 5], true));
     }
 }

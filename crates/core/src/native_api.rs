@@ -200,16 +200,56 @@ impl<B> MessageState<B> {
 
     /// Takes the message out for posting and makes the object read-only.
     /// With `exclusive` (nothing else can see the object) the message moves;
-    /// otherwise it is copied. Returns the message and whether it carries a
-    /// bookmark.
-    pub fn take_posted(&mut self, exclusive: bool) -> (LogMessage, bool) {
+    /// otherwise it is copied. A bookmark is handed to `register_bookmark`
+    /// (the source's ack tracker keeps it) when there is one. Returns the message and
+    /// whether it carries a bookmark.
+    pub fn take_posted(
+        &mut self,
+        exclusive: bool,
+        register_bookmark: Option<&dyn Fn(&B) -> u64>,
+    ) -> (LogMessage, bool) {
         self.read_only = true;
-        let msg = if exclusive {
+        let mut msg = if exclusive {
             self.msg.take()
         } else {
             self.msg.clone()
         };
+        if let (Some(register), Some(bookmark)) = (register_bookmark, &self.bookmark) {
+            msg.bookmark = Some(register(bookmark));
+        }
         (msg, self.bookmark.is_some())
+    }
+}
+
+/// The bookmark objects of messages in flight, by the id the core's ack
+/// tracker knows them by; `B` is the backend's object handle.
+#[derive(Debug)]
+pub struct BookmarkRegistry<B> {
+    next: std::sync::atomic::AtomicU64,
+    objects: parking_lot::Mutex<std::collections::HashMap<u64, B>>,
+}
+
+impl<B> Default for BookmarkRegistry<B> {
+    fn default() -> Self {
+        BookmarkRegistry {
+            next: std::sync::atomic::AtomicU64::new(0),
+            objects: parking_lot::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl<B> BookmarkRegistry<B> {
+    /// Keeps `bookmark` until it is reported or forgotten; returns its id.
+    pub fn register(&self, bookmark: B) -> u64 {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.objects.lock().insert(id, bookmark);
+        id
+    }
+
+    /// Removes and returns the bookmarks `ids`, in that order.
+    pub fn take(&self, ids: &[u64]) -> Vec<B> {
+        let mut objects = self.objects.lock();
+        ids.iter().filter_map(|id| objects.remove(id)).collect()
     }
 }
 
@@ -234,6 +274,77 @@ pub fn fetch_return_tuple(
     }
 }
 
+/// A `Persist` value as the native functions hand it to Python:
+/// `("str" | "int", text)` or `("bytes", bytes)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersistItem {
+    /// `str`, or `int` as decimal text (`kind` says which).
+    Text(&'static str, String),
+    /// `bytes`.
+    Bytes(Vec<u8>),
+}
+
+/// `_persist_open(name)`; the error is the `RuntimeError` text.
+pub fn persist_open(name: &str) -> Result<(), String> {
+    crate::persist::open(name).map_err(|e| e.to_string())
+}
+
+/// `_persist_get(name, key)`.
+pub fn persist_get(name: &str, key: &str) -> Result<Option<PersistItem>, String> {
+    use crate::persist::PersistValue;
+    Ok(crate::persist::get(name, key)
+        .map_err(|e| e.to_string())?
+        .map(|v| match v {
+            PersistValue::Str(s) => PersistItem::Text("str", s),
+            PersistValue::Int(i) => PersistItem::Text("int", i),
+            PersistValue::Bytes(b) => PersistItem::Bytes(b),
+        }))
+}
+
+/// `_persist_set(name, key, kind, value)` for `str`/`int` (as text) values.
+pub fn persist_set_text(name: &str, key: &str, kind: &str, text: String) -> Result<(), String> {
+    use crate::persist::PersistValue;
+    let value = match kind {
+        "int"
+            if text
+                .trim_start_matches('-')
+                .bytes()
+                .all(|b| b.is_ascii_digit()) =>
+        {
+            PersistValue::Int(text)
+        }
+        "str" => PersistValue::Str(text),
+        other => return Err(format!("cannot store a value of kind {other}")),
+    };
+    crate::persist::set(name, key, value).map_err(|e| e.to_string())
+}
+
+/// `_persist_set(name, key, "bytes", value)`.
+pub fn persist_set_bytes(name: &str, key: &str, bytes: Vec<u8>) -> Result<(), String> {
+    crate::persist::set(name, key, crate::persist::PersistValue::Bytes(bytes))
+        .map_err(|e| e.to_string())
+}
+
+/// `_persist_keys(name)`.
+pub fn persist_keys(name: &str) -> Result<Vec<String>, String> {
+    crate::persist::keys(name).map_err(|e| e.to_string())
+}
+
+/// The tracker mode of `ack_tracker_of()`'s (kind, timeout ms, batch size);
+/// `None` for "none".
+pub fn ack_mode(kind: &str, timeout_ms: u64, batch_size: usize) -> Option<crate::ack::AckMode> {
+    use crate::ack::AckMode;
+    match kind {
+        "instant" => Some(AckMode::Instant),
+        "consecutive" => Some(AckMode::Consecutive),
+        "batched" => Some(AckMode::Batched {
+            timeout: std::time::Duration::from_millis(timeout_ms),
+            batch_size,
+        }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,11 +352,11 @@ mod tests {
     #[test]
     fn posted_message_moves_only_when_exclusive() {
         let mut s: MessageState<()> = MessageState::new(Some(b"hi"), None);
-        let (copy, has_bookmark) = s.take_posted(false);
+        let (copy, has_bookmark) = s.take_posted(false, None);
         assert!(!has_bookmark);
         assert!(s.read_only);
         assert_eq!(copy.get("MESSAGE"), s.msg.get("MESSAGE"));
-        let (moved, _) = s.take_posted(true);
+        let (moved, _) = s.take_posted(true, None);
         assert_eq!(moved.get("MESSAGE"), Some(&Value::String(b"hi".to_vec())));
         assert_eq!(s.msg.get("MESSAGE"), None);
         assert_eq!(

@@ -1,11 +1,14 @@
 //! A fetcher object on CPython: its captured methods, and the worker-thread
 //! calls the core driver makes through [`FetcherCalls`].
 
+use crate::bookmarks::CpythonBookmarks;
 use crate::message::PyLogMessage;
+use logfetch_core::ack::{AckMode, BookmarkSink};
 use logfetch_core::lifecycle::{
     FetchOutcome, Fetcher, FetcherCalls, RawFetchReturn, TransportName,
 };
 use logfetch_core::message::LogMessage;
+use logfetch_core::native_api::BookmarkRegistry;
 use logfetch_core::native_api::fetch_return_tuple;
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyModule, PyTuple};
@@ -30,6 +33,9 @@ pub(crate) struct CpythonFetcher {
     pub persist_name: String,
     pub auto_close_batches: bool,
     pub transport: Arc<TransportName>,
+    /// The ack tracker `init()` set up, if any.
+    pub ack: Option<AckMode>,
+    pub bookmarks: Option<Arc<CpythonBookmarks>>,
 }
 
 impl CpythonFetcher {
@@ -70,10 +76,18 @@ impl CpythonFetcher {
 /// Takes the core message out of a returned `LogMessage`. When nothing but
 /// the returned tuple refers to it, the message moves; otherwise it is copied
 /// and the Python object becomes read-only, as a posted message is upstream.
-fn take_message(item: &Bound<'_, PyLogMessage>, exclusive: bool) -> (Option<LogMessage>, bool) {
+fn take_message(
+    item: &Bound<'_, PyLogMessage>,
+    exclusive: bool,
+    bookmarks: Option<&BookmarkRegistry<Py<PyAny>>>,
+) -> (Option<LogMessage>, bool) {
     match item.try_borrow_mut() {
         Ok(mut m) => {
-            let (msg, has_bookmark) = m.state.take_posted(exclusive);
+            let py = item.py();
+            let register =
+                bookmarks.map(|registry| move |b: &Py<PyAny>| registry.register(b.clone_ref(py)));
+            let register = register.as_ref().map(|f| f as &dyn Fn(&Py<PyAny>) -> u64);
+            let (msg, has_bookmark) = m.state.take_posted(exclusive, register);
             (Some(msg), has_bookmark)
         }
         Err(_) => (None, false),
@@ -85,7 +99,10 @@ fn refcount(obj: &Bound<'_, PyAny>) -> isize {
     unsafe { pyo3::ffi::Py_REFCNT(obj.as_ptr()) }
 }
 
-fn inspect_return(ret: &Bound<'_, PyAny>) -> RawFetchReturn {
+fn inspect_return(
+    ret: &Bound<'_, PyAny>,
+    bookmarks: Option<&BookmarkRegistry<Py<PyAny>>>,
+) -> RawFetchReturn {
     let Ok(tuple) = ret.cast::<PyTuple>() else {
         return RawFetchReturn::NotATuple;
     };
@@ -100,7 +117,7 @@ fn inspect_return(ret: &Bound<'_, PyAny>) -> RawFetchReturn {
             Ok(m) => {
                 // Our tuple reference plus `second`: nobody else can see it.
                 let exclusive = refcount(ret) == 1 && refcount(&second) == 2;
-                take_message(m, exclusive)
+                take_message(m, exclusive, bookmarks)
             }
             Err(_) => (None, false),
         },
@@ -130,14 +147,15 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
 
     fn fetch(&mut self) -> FetchOutcome {
         let f = self.fetcher;
+        let bookmarks = f.bookmarks.as_ref().map(|b| &b.registry);
         let raw = match f.methods.fetch.bind(self.py).call0() {
-            Ok(ret) => inspect_return(&ret),
+            Ok(ret) => inspect_return(&ret, bookmarks),
             Err(e) => {
                 f.report(self.py, "fetch", e);
                 RawFetchReturn::Raised
             }
         };
-        raw.classify(&f.driver_id, &f.class_path)
+        raw.classify_tracked(&f.driver_id, &f.class_path, f.bookmarks.is_some())
     }
 
     fn close(&mut self) {
@@ -151,6 +169,10 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
 }
 
 impl Fetcher for CpythonFetcher {
+    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
+        Some((self.ack?, self.bookmarks.clone()? as Arc<dyn BookmarkSink>))
+    }
+
     fn persist_name(&self) -> &str {
         &self.persist_name
     }

@@ -6,6 +6,7 @@
 //! worker thread attaches to the interpreter once for its whole life and
 //! detaches only while the driver waits, so a `fetch()` costs one Python call.
 
+mod bookmarks;
 mod fetcher;
 mod message;
 mod native;
@@ -58,7 +59,7 @@ fn host_failure(py: Python<'_>, err: PyErr) -> InitError {
     let is_host_error = err
         .get_type(py)
         .name()
-        .map(|n| n.to_string() == "HostError")
+        .map(|n| n == "HostError")
         .unwrap_or(false);
     let text = err.value(py).to_string();
     if !is_host_error {
@@ -192,6 +193,18 @@ fn option_to_python<'py>(
     })
 }
 
+/// What `_logfetch_host.initialize()` returns: persist name,
+/// auto_close_batches, then fetch, open, close, request_exit, deinit.
+type Setup = (
+    String,
+    bool,
+    Py<PyAny>,
+    Option<Py<PyAny>>,
+    Option<Py<PyAny>>,
+    Option<Py<PyAny>>,
+    Option<Py<PyAny>>,
+);
+
 impl Program for CpythonProgram {
     fn create_fetcher(&self, spec: FetcherSpec) -> Result<Box<dyn Fetcher>, InitError> {
         Python::attach(|py| {
@@ -220,15 +233,31 @@ impl Program for CpythonProgram {
                         spec.flags.clone(),
                     ),
                 )?;
-                let (persist_name, auto_close_batches, fetch, open, close, request_exit, deinit): (
+                let (persist_name, auto_close_batches, fetch, open, close, request_exit, deinit): Setup =
+                    setup.extract()?;
+                let (kind, callback, timeout_ms, batch_size): (
                     String,
-                    bool,
-                    Py<PyAny>,
                     Option<Py<PyAny>>,
-                    Option<Py<PyAny>>,
-                    Option<Py<PyAny>>,
-                    Option<Py<PyAny>>,
-                ) = setup.extract()?;
+                    u64,
+                    usize,
+                ) = host
+                    .call_method1(
+                        "ack_tracker_of",
+                        (&instance, &spec.driver_id, &spec.class_path),
+                    )?
+                    .extract()?;
+                let ack = logfetch_core::native_api::ack_mode(&kind, timeout_ms, batch_size);
+                let bookmarks = match (&ack, callback) {
+                    (Some(_), Some(callback)) => {
+                        Some(std::sync::Arc::new(bookmarks::CpythonBookmarks {
+                            registry: Default::default(),
+                            callback,
+                            host: host.clone().unbind(),
+                            driver_id: spec.driver_id.clone(),
+                        }))
+                    }
+                    _ => None,
+                };
                 Ok(CpythonFetcher {
                     host: host.clone().unbind(),
                     _instance: instance.unbind(),
@@ -244,6 +273,8 @@ impl Program for CpythonProgram {
                     persist_name,
                     auto_close_batches,
                     transport,
+                    ack,
+                    bookmarks,
                 })
             };
             create()

@@ -5,11 +5,12 @@ use crate::message::PyLogMessage;
 use logfetch_core::internal_log;
 use logfetch_core::lifecycle::TransportName;
 use logfetch_core::native_api;
+use logfetch_core::native_api::PersistItem;
 use logfetch_core::pipeline::SourceLink;
 use parking_lot::Mutex;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 use std::sync::{Arc, OnceLock};
 
 /// Native base of `syslogng.LogFetcher`.
@@ -102,6 +103,42 @@ fn _sleep_on_worker(py: Python<'_>, seconds: f64) -> bool {
 }
 
 #[pyfunction]
+fn _persist_open(name: &str) -> PyResult<()> {
+    native_api::persist_open(name).map_err(PyRuntimeError::new_err)
+}
+
+#[pyfunction]
+fn _persist_get<'py>(
+    py: Python<'py>,
+    name: &str,
+    key: &str,
+) -> PyResult<Option<(&'static str, Bound<'py, PyAny>)>> {
+    Ok(native_api::persist_get(name, key)
+        .map_err(PyRuntimeError::new_err)?
+        .map(|item| match item {
+            PersistItem::Text(kind, text) => (kind, PyString::new(py, &text).into_any()),
+            PersistItem::Bytes(bytes) => ("bytes", PyBytes::new(py, &bytes).into_any()),
+        }))
+}
+
+#[pyfunction]
+fn _persist_set(name: &str, key: &str, kind: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let stored = if kind == "bytes" {
+        native_api::persist_set_bytes(name, key, value.cast::<PyBytes>()?.as_bytes().to_vec())
+    } else {
+        native_api::persist_set_text(name, key, kind, value.extract::<String>()?)
+    };
+    stored.map_err(|e| {
+        pyo3::exceptions::PyIOError::new_err(format!("value could not be stored: {e}"))
+    })
+}
+
+#[pyfunction]
+fn _persist_keys(name: &str) -> PyResult<Vec<String>> {
+    native_api::persist_keys(name).map_err(PyRuntimeError::new_err)
+}
+
+#[pyfunction]
 fn _set_persist_name(fetcher: &Bound<'_, PyLogFetcher>, name: String) {
     *fetcher.get().persist_name.lock() = Some(name);
 }
@@ -129,8 +166,8 @@ fn _format_template<'py>(
 pub mod _syslogng {
     #[pymodule_export]
     use super::{
-        _check_template, _format_template, _log, _set_persist_name, _sleep_on_worker, _traceback,
-        PyLogFetcher, PyLogger,
+        _check_template, _format_template, _log, _persist_get, _persist_keys, _persist_open,
+        _persist_set, _set_persist_name, _sleep_on_worker, _traceback, PyLogFetcher, PyLogger,
     };
     #[pymodule_export]
     use crate::message::PyLogMessage;

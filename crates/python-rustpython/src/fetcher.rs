@@ -2,11 +2,14 @@
 //! worker-thread calls the core driver makes through [`FetcherCalls`].
 
 use crate::RustpythonBackend;
+use crate::bookmarks::RustpythonBookmarks;
 use crate::message::PyLogMessage;
+use logfetch_core::ack::{AckMode, BookmarkSink};
 use logfetch_core::lifecycle::{
     FetchOutcome, Fetcher, FetcherCalls, RawFetchReturn, TransportName,
 };
 use logfetch_core::message::LogMessage;
+use logfetch_core::native_api::BookmarkRegistry;
 use logfetch_core::native_api::fetch_return_tuple;
 use parking_lot::Mutex;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt, PyTuple};
@@ -43,6 +46,9 @@ pub(crate) struct RustpythonFetcher {
     pub persist_name: String,
     pub auto_close_batches: bool,
     pub transport: Arc<TransportName>,
+    /// The ack tracker `init()` set up, if any.
+    pub ack: Option<AckMode>,
+    pub bookmarks: Option<Arc<RustpythonBookmarks>>,
 }
 
 impl RustpythonFetcher {
@@ -98,12 +104,22 @@ impl Drop for RustpythonFetcher {
 /// Takes the core message out of a returned `LogMessage`. When nothing but
 /// the returned tuple refers to it, the message moves; otherwise it is copied
 /// and the Python object becomes read-only, as a posted message is upstream.
-fn take_message(item: &Py<PyLogMessage>, exclusive: bool) -> (Option<LogMessage>, bool) {
-    let (msg, has_bookmark) = item.state.lock().take_posted(exclusive);
+fn take_message(
+    item: &Py<PyLogMessage>,
+    exclusive: bool,
+    bookmarks: Option<&BookmarkRegistry<PyObjectRef>>,
+) -> (Option<LogMessage>, bool) {
+    let register = bookmarks.map(|registry| move |b: &PyObjectRef| registry.register(b.clone()));
+    let register = register.as_ref().map(|f| f as &dyn Fn(&PyObjectRef) -> u64);
+    let (msg, has_bookmark) = item.state.lock().take_posted(exclusive, register);
     (Some(msg), has_bookmark)
 }
 
-fn inspect_return(ret: &PyObjectRef, vm: &VirtualMachine) -> RawFetchReturn {
+fn inspect_return(
+    ret: &PyObjectRef,
+    vm: &VirtualMachine,
+    bookmarks: Option<&BookmarkRegistry<PyObjectRef>>,
+) -> RawFetchReturn {
     let Some(tuple) = ret.downcast_ref::<PyTuple>() else {
         return RawFetchReturn::NotATuple;
     };
@@ -119,7 +135,7 @@ fn inspect_return(ret: &PyObjectRef, vm: &VirtualMachine) -> RawFetchReturn {
                 // Only our reference to the tuple, and only the tuple's to the
                 // message: nobody else can see it.
                 let exclusive = ret.strong_count() == 1 && items[1].strong_count() == 1;
-                take_message(m, exclusive)
+                take_message(m, exclusive, bookmarks)
             }
             None => (None, false),
         }
@@ -148,14 +164,15 @@ impl FetcherCalls for WorkerCalls<'_> {
 
     fn fetch(&mut self) -> FetchOutcome {
         let f = self.fetcher;
+        let bookmarks = f.bookmarks.as_ref().map(|b| &b.registry);
         let raw = match f.objects().methods.fetch.call((), self.vm) {
-            Ok(ret) => inspect_return(&ret, self.vm),
+            Ok(ret) => inspect_return(&ret, self.vm, bookmarks),
             Err(e) => {
                 f.report(self.vm, "fetch", e);
                 RawFetchReturn::Raised
             }
         };
-        raw.classify(&f.driver_id, &f.class_path)
+        raw.classify_tracked(&f.driver_id, &f.class_path, f.bookmarks.is_some())
     }
 
     fn close(&mut self) {
@@ -171,6 +188,10 @@ impl FetcherCalls for WorkerCalls<'_> {
 }
 
 impl Fetcher for RustpythonFetcher {
+    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
+        Some((self.ack?, self.bookmarks.clone()? as Arc<dyn BookmarkSink>))
+    }
+
     fn persist_name(&self) -> &str {
         &self.persist_name
     }

@@ -9,6 +9,7 @@
 //! thread (`init`, `request_exit`, `deinit`) uses the interpreter's main VM,
 //! which a lock hands to one thread at a time.
 
+mod bookmarks;
 mod convert;
 mod fetcher;
 mod message;
@@ -22,12 +23,13 @@ use native::PyLogFetcher;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython::InterpreterBuilderExt;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTuple};
+use rustpython_vm::vm::thread::ThreadedVirtualMachine;
 use rustpython_vm::{
     AsObject, Interpreter, InterpreterBuilder, PyObjectRef, PyResult, Settings, TryFromObject,
     VirtualMachine,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The RustPython backend.
 pub struct RustpythonBackend {
@@ -35,6 +37,14 @@ pub struct RustpythonBackend {
     interp: ReentrantMutex<Interpreter>,
     /// The `_logfetch_host` module.
     host: PyObjectRef,
+    /// The thread that created the interpreter (the main VM's stack bounds are its).
+    main_thread: std::thread::ThreadId,
+}
+
+thread_local! {
+    /// The VM of a thread other than the interpreter's (a destination's).
+    static THREAD_VM: std::cell::RefCell<Option<ThreadedVirtualMachine>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 static BACKEND: OnceLock<Result<RustpythonBackend, InitError>> = OnceLock::new();
@@ -141,7 +151,7 @@ fn exception_text(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> String {
 
 /// Turns an exception from the host helpers into an [`InitError`]. A
 /// `HostError` was already reported; anything else is reported here.
-fn host_failure(vm: &VirtualMachine, exc: PyBaseExceptionRef) -> InitError {
+pub(crate) fn host_failure(vm: &VirtualMachine, exc: PyBaseExceptionRef) -> InitError {
     let type_name = exc.class().name().to_string();
     let text = exception_text(vm, &exc);
     if type_name != "HostError" {
@@ -192,6 +202,7 @@ fn start() -> Result<RustpythonBackend, InitError> {
     Ok(RustpythonBackend {
         interp: ReentrantMutex::new(interp),
         host,
+        main_thread: std::thread::current().id(),
     })
 }
 
@@ -202,6 +213,22 @@ impl RustpythonBackend {
             .get_or_init(|| catch_unwind(start).unwrap_or_else(|_| Err(panicked("starting"))))
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// Runs `f` on this thread: the main VM on the interpreter's own thread,
+    /// elsewhere a thread VM of this thread's own (a VM's stack limits belong
+    /// to the thread it was made for; the main VM used from another thread
+    /// sees a recursion error).
+    pub(crate) fn run_here<R>(&self, f: impl FnOnce(&VirtualMachine) -> R) -> R {
+        if std::thread::current().id() == self.main_thread {
+            return self.enter(f);
+        }
+        let vm = THREAD_VM
+            .with(|slot| slot.borrow_mut().take())
+            .unwrap_or_else(|| self.enter(|vm| vm.new_thread()));
+        let result = vm.run(f);
+        THREAD_VM.with(|slot| *slot.borrow_mut() = Some(vm));
+        result
     }
 
     /// Runs `f` on the interpreter's main VM (one thread at a time; nested
@@ -365,6 +392,36 @@ impl Program for RustpythonProgram {
                     ];
                     let setup = vm.call_method(host, "initialize", args)?;
                     let setup = extract_setup(vm, setup)?;
+                    let tracker = vm.call_method(
+                        host,
+                        "ack_tracker_of",
+                        (
+                            instance.clone(),
+                            spec.driver_id.as_str(),
+                            spec.class_path.as_str(),
+                        ),
+                    )?;
+                    let tracker = tracker
+                        .downcast_ref::<PyTuple>()
+                        .filter(|t| t.len() == 4)
+                        .ok_or_else(|| vm.new_type_error("ack_tracker_of() must return a 4-tuple"))?
+                        .as_slice()
+                        .to_vec();
+                    let kind = String::try_from_object(vm, tracker[0].clone())?;
+                    let ack = logfetch_core::native_api::ack_mode(
+                        &kind,
+                        u64::try_from_object(vm, tracker[2].clone())?,
+                        usize::try_from_object(vm, tracker[3].clone())?,
+                    );
+                    let bookmarks = ack.map(|_| {
+                        Arc::new(bookmarks::RustpythonBookmarks {
+                            backend,
+                            registry: Default::default(),
+                            callback: Some(tracker[1].clone()),
+                            host: Some(host.clone()),
+                            driver_id: spec.driver_id.clone(),
+                        })
+                    });
                     Ok(RustpythonFetcher {
                         backend,
                         objects: Some(Objects {
@@ -378,6 +435,8 @@ impl Program for RustpythonProgram {
                         persist_name: setup.persist_name,
                         auto_close_batches: setup.auto_close_batches,
                         transport,
+                        ack,
+                        bookmarks,
                     })
                 };
                 create()

@@ -214,6 +214,51 @@ pub mod _syslogng {
     }
 
     #[pyfunction]
+    fn _persist_open(name: String, vm: &VirtualMachine) -> PyResult<()> {
+        native_api::persist_open(&name).map_err(|e| vm.new_runtime_error(e))
+    }
+
+    #[pyfunction]
+    fn _persist_get(name: String, key: String, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let item = native_api::persist_get(&name, &key).map_err(|e| vm.new_runtime_error(e))?;
+        Ok(match item {
+            None => vm.ctx.none(),
+            Some(native_api::PersistItem::Text(kind, text)) => vm.new_tuple((kind, text)).into(),
+            Some(native_api::PersistItem::Bytes(bytes)) => {
+                vm.new_tuple(("bytes", vm.ctx.new_bytes(bytes))).into()
+            }
+        })
+    }
+
+    #[pyfunction]
+    fn _persist_set(
+        name: String,
+        key: String,
+        kind: String,
+        value: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let stored = if kind == "bytes" {
+            let bytes = value
+                .downcast_ref::<rustpython_vm::builtins::PyBytes>()
+                .ok_or_else(|| vm.new_type_error("bytes expected"))?
+                .as_bytes()
+                .to_vec();
+            native_api::persist_set_bytes(&name, &key, bytes)
+        } else {
+            native_api::persist_set_text(&name, &key, &kind, String::try_from_object(vm, value)?)
+        };
+        stored.map_err(|e| vm.new_os_error(format!("value could not be stored: {e}")))
+    }
+
+    #[pyfunction]
+    fn _persist_keys(name: String, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let keys = native_api::persist_keys(&name).map_err(|e| vm.new_runtime_error(e))?;
+        let keys = keys.into_iter().map(|k| vm.ctx.new_str(k).into()).collect();
+        Ok(vm.ctx.new_list(keys).into())
+    }
+
+    #[pyfunction]
     fn _set_persist_name(fetcher: PyRef<PyLogFetcher>, name: String) {
         *fetcher.persist_name.lock() = Some(name);
     }
