@@ -19,14 +19,6 @@ fn scripted(backend: &str, script: &str, open_fails: u32, reopen: u32, no_data_d
         .start()
 }
 
-fn fetch_actions(run: &Run) -> Vec<String> {
-    run.events()
-        .iter()
-        .filter(|e| e["event"] == "fetch")
-        .map(|e| e["action"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// Asserts an invalid `fetch()` result is reported, then `close()`, then
 /// `open()` one time-reopen later, and the next message still arrives.
 fn assert_invalid_then_reopen(backend: &str, action: &str) {

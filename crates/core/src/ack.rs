@@ -117,10 +117,8 @@ impl AckTracker {
                     let mut last = None;
                     while s.pending.front().is_some_and(|p| p.acked) {
                         let p = s.pending.pop_front().expect("front exists");
-                        if let Some(b) = p.bookmark {
-                            if let Some(previous) = last.replace(b) {
-                                release.push(previous);
-                            }
+                        if let Some(previous) = p.bookmark.and_then(|b| last.replace(b)) {
+                            release.push(previous);
                         }
                     }
                     report.extend(last);
@@ -161,7 +159,7 @@ impl AckTracker {
         };
         let report = {
             let mut s = self.state.lock();
-            if s.closed || !s.batch_started.is_some_and(|t| t.elapsed() >= timeout) {
+            if s.closed || s.batch_started.is_none_or(|t| t.elapsed() < timeout) {
                 return;
             }
             s.batch_started = None;
