@@ -20,7 +20,10 @@ pub enum BackendError {
     /// The name is not compiled in.
     NotCompiled(String),
     /// The interpreter failed to start.
-    #[cfg_attr(not(any(feature = "cpython", feature = "rustpython")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "cpython", feature = "rustpython")),
+        allow(dead_code)
+    )]
     Start(InitError),
 }
 

@@ -597,98 +597,61 @@ impl Lexer {
     /// Reads the raw text inside `( ... )` after the `(`, up to the matching
     /// `)` (consumed); parentheses inside strings do not count.
     pub fn raw_parens(&mut self, open: &Location) -> Result<String, ConfigError> {
-        let input = self.input();
-        let mut text = String::new();
-        let mut depth = 1usize;
-        loop {
-            let Some(c) = input.bump() else {
-                return Err(self.error(open.clone(), Some("("), "missing ')'"));
-            };
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(text);
-                    }
-                }
-                '"' | '\'' => {
-                    text.push(c);
-                    while let Some(s) = input.bump() {
-                        text.push(s);
-                        if s == '\\' && c == '"' {
-                            if let Some(escaped) = input.bump() {
-                                text.push(escaped);
-                            }
-                            continue;
-                        }
-                        if s == c {
-                            break;
-                        }
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            text.push(c);
-        }
+        self.raw_balanced(('(', ')'), false)
+            .ok_or_else(|| self.error(open.clone(), Some("("), "missing ')'"))
     }
 
-    /// Reads the raw text of a `python { ... }` block after its `{`, up to
-    /// the matching `}` (consumed). Braces inside strings and comments do not
-    /// count; a backslash-newline outside strings joins lines.
+    /// Reads the raw text of a `python { ... }` block (or a block body)
+    /// after its `{`, up to the matching `}` (consumed). Braces inside
+    /// strings and `#` comments do not count; a backslash-newline outside
+    /// strings joins lines.
     pub fn raw_block(&mut self, open: &Location) -> Result<String, ConfigError> {
+        self.raw_balanced(('{', '}'), true).ok_or_else(|| {
+            self.error(
+                open.clone(),
+                Some("python"),
+                "unterminated python block: missing '}'",
+            )
+        })
+    }
+
+    /// The text up to the `close` that balances an already read `open`;
+    /// `None` at the end of input. `code` also skips `#` comments and joins
+    /// backslash-continued lines.
+    fn raw_balanced(&mut self, (open, close): (char, char), code: bool) -> Option<String> {
         let input = self.input();
         let mut text = String::new();
         let mut depth = 1usize;
         loop {
-            let Some(c) = input.bump() else {
-                return Err(self.error(
-                    open.clone(),
-                    Some("python"),
-                    "unterminated python block: missing '}'",
-                ));
-            };
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(text);
+            let c = input.bump()?;
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(text);
+                }
+            } else if c == '"' || c == '\'' {
+                text.push(c);
+                while let Some(s) = input.bump() {
+                    text.push(s);
+                    if s == '\\' && c == '"' {
+                        text.extend(input.bump());
+                    } else if s == c {
+                        break;
                     }
                 }
-                '\\' if input.peek() == Some('\n') => {
+                continue;
+            } else if code && c == '\\' && input.peek() == Some('\n') {
+                input.bump();
+                continue;
+            } else if code && c == '#' {
+                text.push(c);
+                while let Some(s) = input.peek().filter(|s| *s != '\n') {
+                    text.push(s);
                     input.bump();
-                    continue;
                 }
-                '"' | '\'' => {
-                    text.push(c);
-                    while let Some(s) = input.bump() {
-                        text.push(s);
-                        if s == '\\' && c == '"' {
-                            if let Some(escaped) = input.bump() {
-                                text.push(escaped);
-                            }
-                            continue;
-                        }
-                        if s == c {
-                            break;
-                        }
-                    }
-                    continue;
-                }
-                '#' => {
-                    text.push(c);
-                    while let Some(s) = input.peek() {
-                        if s == '\n' {
-                            break;
-                        }
-                        text.push(s);
-                        input.bump();
-                    }
-                    continue;
-                }
-                _ => {}
+                continue;
             }
             text.push(c);
         }
@@ -697,17 +660,20 @@ impl Lexer {
 
 fn classify_word(word: String) -> TokenKind {
     let digits = word.strip_prefix('-').unwrap_or(&word);
-    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-        && let Ok(i) = word.parse() {
-            return TokenKind::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && let Ok(i) = word.parse()
+    {
+        return TokenKind::Int(i);
+    }
     if digits.starts_with(|c: char| c.is_ascii_digit())
         && digits
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
-        && let Ok(f) = word.parse() {
-            return TokenKind::Float(f);
-        }
+        && let Ok(f) = word.parse()
+    {
+        return TokenKind::Float(f);
+    }
     TokenKind::Word(word)
 }
 

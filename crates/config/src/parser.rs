@@ -67,9 +67,10 @@ fn argument_value(raw: &str, location: &Location) -> Result<String, ConfigError>
     let mut lexer = Lexer::at(location, raw);
     let first = lexer.next_token()?;
     if let TokenKind::Str(s) = first.kind
-        && lexer.next_token()?.kind == TokenKind::Eof {
-            return Ok(s);
-        }
+        && lexer.next_token()?.kind == TokenKind::Eof
+    {
+        return Ok(s);
+    }
     Ok(raw.trim().to_owned())
 }
 

@@ -2,6 +2,7 @@
 
 use crate::ast::{Arg, Call, Scalar};
 use crate::error::{ConfigError, Location};
+use logfetch_core::pri;
 
 fn error(location: &Location, word: &str, msg: impl Into<String>) -> ConfigError {
     ConfigError::new(location.clone(), Some(word), msg)
@@ -135,64 +136,15 @@ pub fn strings(call: &Call) -> Result<Vec<(String, Location)>, ConfigError> {
     Ok(out)
 }
 
-const SEVERITIES: &[(&str, u16)] = &[
-    ("emerg", 0),
-    ("panic", 0),
-    ("alert", 1),
-    ("crit", 2),
-    ("err", 3),
-    ("error", 3),
-    ("warning", 4),
-    ("warn", 4),
-    ("notice", 5),
-    ("info", 6),
-    ("debug", 7),
-];
-
-const FACILITIES: &[(&str, u16)] = &[
-    ("kern", 0),
-    ("user", 1),
-    ("mail", 2),
-    ("daemon", 3),
-    ("auth", 4),
-    ("syslog", 5),
-    ("lpr", 6),
-    ("news", 7),
-    ("uucp", 8),
-    ("cron", 9),
-    ("authpriv", 10),
-    ("ftp", 11),
-    ("ntp", 12),
-    ("security", 13),
-    ("console", 14),
-    ("solaris-cron", 15),
-    ("local0", 16),
-    ("local1", 17),
-    ("local2", 18),
-    ("local3", 19),
-    ("local4", 20),
-    ("local5", 21),
-    ("local6", 22),
-    ("local7", 23),
-];
-
 fn named_number(
     call: &Call,
-    table: &[(&str, u16)],
-    max: u16,
+    lookup: fn(&str) -> Option<u16>,
+    names: impl Iterator<Item = &'static str>,
     what: &str,
 ) -> Result<u16, ConfigError> {
     let (s, loc) = scalar(call)?;
-    let found = match s {
-        Scalar::Int(i) if (0..=i64::from(max)).contains(i) => Some(*i as u16),
-        Scalar::Word(w) | Scalar::Str(w) => table
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(w))
-            .map(|(_, v)| *v),
-        _ => None,
-    };
-    found.ok_or_else(|| {
-        let hint = crate::error::closest(&s.text(), table.iter().map(|(n, _)| *n))
+    lookup(&s.text()).ok_or_else(|| {
+        let hint = crate::error::closest(&s.text(), names)
             .map(|c| format!("; did you mean '{c}'?"))
             .unwrap_or_default();
         error(loc, &s.text(), format!("unknown {what}{hint}"))
@@ -201,12 +153,22 @@ fn named_number(
 
 /// A severity name or number (`default-priority()`).
 pub fn severity(call: &Call) -> Result<u16, ConfigError> {
-    named_number(call, SEVERITIES, 7, "severity")
+    named_number(
+        call,
+        pri::severity_by_name,
+        pri::severity_spellings(),
+        "severity",
+    )
 }
 
 /// A facility name or number (`default-facility()`).
 pub fn facility(call: &Call) -> Result<u16, ConfigError> {
-    named_number(call, FACILITIES, 23, "facility")
+    named_number(
+        call,
+        pri::facility_by_name,
+        pri::FACILITY_NAMES.iter().copied(),
+        "facility",
+    )
 }
 
 /// Types a value given as text (`logfetch fetch -o key=value`) as the
@@ -217,9 +179,10 @@ pub fn option_from_text(text: &str) -> logfetch_core::options::OptionValue {
         return OptionValue::Int(i);
     }
     if text.contains('.')
-        && let Ok(f) = text.parse::<f64>() {
-            return OptionValue::Float(f);
-        }
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return OptionValue::Float(f);
+    }
     match parse_bool(&Scalar::Word(text.to_owned())) {
         Some(b) => OptionValue::Bool(b),
         None => OptionValue::Str(text.to_owned()),

@@ -21,6 +21,7 @@ pub mod options;
 pub mod persist;
 pub mod pipeline;
 pub mod plan;
+pub mod pri;
 pub mod python_sources;
 pub mod sink;
 pub mod template;

@@ -9,41 +9,13 @@
 
 use crate::host::local_hostname;
 use crate::message::LogMessage;
+use crate::pri::{FACILITY_NAMES, SEVERITY_NAMES};
 use crate::timestamp::{Timestamp, format_offset, push_2digits};
 use std::io::Write;
 
 /// The template file() uses when none is configured.
 pub const LEGACY_FILE_FORMAT: &str = "$DATE $HOST $MSGHDR$MSG\n";
 
-const FACILITY_NAMES: [&str; 24] = [
-    "kern",
-    "user",
-    "mail",
-    "daemon",
-    "auth",
-    "syslog",
-    "lpr",
-    "news",
-    "uucp",
-    "cron",
-    "authpriv",
-    "ftp",
-    "ntp",
-    "security",
-    "console",
-    "solaris-cron",
-    "local0",
-    "local1",
-    "local2",
-    "local3",
-    "local4",
-    "local5",
-    "local6",
-    "local7",
-];
-const SEVERITY_NAMES: [&str; 8] = [
-    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
-];
 const MONTH_ABBREV: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];

@@ -5,6 +5,7 @@ use crate::error::{ConfigError, closest};
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::filter::Filter;
+use logfetch_core::pri;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,53 +13,6 @@ use std::sync::Arc;
 /// Filter functions logfetch evaluates.
 pub const FUNCTIONS: &[&str] = &[
     "program", "host", "message", "match", "level", "priority", "facility", "tags", "filter",
-];
-
-const SEVERITIES: [&str; 8] = [
-    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
-];
-
-fn severity_number(word: &str) -> Option<u8> {
-    let w = word.to_ascii_lowercase();
-    let w = match w.as_str() {
-        "panic" => "emerg",
-        "error" => "err",
-        "warn" => "warning",
-        other => other,
-    }
-    .to_owned();
-    SEVERITIES
-        .iter()
-        .position(|s| *s == w)
-        .map(|p| p as u8)
-        .or_else(|| w.parse().ok().filter(|n| *n < 8))
-}
-
-const FACILITIES: [&str; 24] = [
-    "kern",
-    "user",
-    "mail",
-    "daemon",
-    "auth",
-    "syslog",
-    "lpr",
-    "news",
-    "uucp",
-    "cron",
-    "authpriv",
-    "ftp",
-    "ntp",
-    "security",
-    "console",
-    "solaris-cron",
-    "local0",
-    "local1",
-    "local2",
-    "local3",
-    "local4",
-    "local5",
-    "local6",
-    "local7",
 ];
 
 fn glob_to_regex(glob: &str) -> String {
@@ -169,7 +123,7 @@ fn level_mask(call: &Call) -> Result<u8, ConfigError> {
     for (word, location) in values::strings(call)? {
         for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let bad = || {
-                let hint = closest(part, SEVERITIES)
+                let hint = closest(part, pri::severity_spellings())
                     .map(|c| format!("; did you mean '{c}'?"))
                     .unwrap_or_default();
                 ConfigError::new(
@@ -180,14 +134,14 @@ fn level_mask(call: &Call) -> Result<u8, ConfigError> {
             };
             if let Some((a, b)) = part.split_once("..") {
                 let (a, b) = (
-                    severity_number(a).ok_or_else(bad)?,
-                    severity_number(b).ok_or_else(bad)?,
+                    pri::severity_by_name(a).ok_or_else(bad)?,
+                    pri::severity_by_name(b).ok_or_else(bad)?,
                 );
                 for s in a.min(b)..=a.max(b) {
                     mask |= 1 << s;
                 }
             } else {
-                mask |= 1 << severity_number(part).ok_or_else(bad)?;
+                mask |= 1 << pri::severity_by_name(part).ok_or_else(bad)?;
             }
         }
     }
@@ -208,20 +162,16 @@ fn facility_mask(call: &Call) -> Result<u32, ConfigError> {
             }
         };
         for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let n = FACILITIES
-                .iter()
-                .position(|f| f.eq_ignore_ascii_case(part))
-                .or_else(|| part.parse::<usize>().ok().filter(|n| *n < 24))
-                .ok_or_else(|| {
-                    let hint = closest(part, FACILITIES)
-                        .map(|c| format!("; did you mean '{c}'?"))
-                        .unwrap_or_default();
-                    ConfigError::new(
-                        location.clone(),
-                        Some(part),
-                        format!("unknown facility{hint}"),
-                    )
-                })?;
+            let n = pri::facility_by_name(part).ok_or_else(|| {
+                let hint = closest(part, pri::FACILITY_NAMES)
+                    .map(|c| format!("; did you mean '{c}'?"))
+                    .unwrap_or_default();
+                ConfigError::new(
+                    location.clone(),
+                    Some(part),
+                    format!("unknown facility{hint}"),
+                )
+            })?;
             mask |= 1 << n;
         }
     }

@@ -437,9 +437,10 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
     let mut seen_filters = std::collections::HashSet::new();
     for st in statements {
         if let Statement::Filter { name, .. } = st
-            && !seen_filters.insert(name.value.as_str()) {
-                return Err(duplicate("filter", name));
-            }
+            && !seen_filters.insert(name.value.as_str())
+        {
+            return Err(duplicate("filter", name));
+        }
     }
     let mut checker = Checker {
         file,

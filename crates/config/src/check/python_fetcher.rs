@@ -196,14 +196,15 @@ pub fn read_server(
 ) -> Result<FetcherPlan, ConfigError> {
     for arg in &call.args {
         if let Arg::Call(opt) = arg
-            && FETCHER_ONLY.contains(&keyword(&opt.name.value).as_str()) {
-                let valid: Vec<&str> = OPTION_NAMES
-                    .iter()
-                    .copied()
-                    .filter(|o| !FETCHER_ONLY.contains(o))
-                    .collect();
-                return Err(unknown_option(opt, "python", &valid));
-            }
+            && FETCHER_ONLY.contains(&keyword(&opt.name.value).as_str())
+        {
+            let valid: Vec<&str> = OPTION_NAMES
+                .iter()
+                .copied()
+                .filter(|o| !FETCHER_ONLY.contains(o))
+                .collect();
+            return Err(unknown_option(opt, "python", &valid));
+        }
     }
     read(call, source, index, globals)
 }
