@@ -227,3 +227,22 @@ fn unknown_backend_names_the_compiled_in_ones() {
         run.stderr()
     );
 }
+
+conformance! {
+    fn sighup_reopens_files_for_log_rotation(backend) {
+        let counter = "source s_reload { python-fetcher(class(\"counter.Counter\")); };\n";
+        let mut run = Launch::config(&config("reload.conf"), backend)
+            .file("reload_source.conf", counter)
+            .start();
+        assert!(run.wait_lines("messages.log", 3, WAIT), "stderr:\n{}", run.stderr());
+        std::fs::rename(run.path("messages.log"), run.path("messages.log.1")).unwrap();
+        run.signal(libc::SIGHUP);
+        assert!(run.wait_lines("messages.log", 3, WAIT), "no new file after SIGHUP:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        let rotated = run.lines("messages.log.1");
+        let fresh = run.lines("messages.log");
+        assert!(!rotated.is_empty() && !fresh.is_empty());
+        // Nothing is written twice: the rotated file and the new one do not overlap.
+        assert!(rotated.iter().all(|l| !fresh.contains(l)), "{rotated:?} / {fresh:?}");
+    }
+}
