@@ -612,7 +612,6 @@ pub fn write_msghdr(msg: &LogMessage, out: &mut Vec<u8>) {
 fn write_date(field: DateField, t: &Timestamp, out: &mut Vec<u8>) {
     use DateField::*;
     use chrono::Datelike;
-    let w = t.wall_clock();
     let (year, month, day, hour, min, sec, usec) = t.fields();
     match field {
         Date => {
@@ -637,15 +636,11 @@ fn write_date(field: DateField, t: &Timestamp, out: &mut Vec<u8>) {
             let _ = write!(out, "{year:04}");
         }
         YearDay => {
-            let _ = write!(out, "{:03}", w.ordinal());
+            let _ = write!(out, "{:03}", t.wall_clock().ordinal());
         }
         Month => push_2digits(out, month),
         MonthWeek => {
-            let _ = write!(
-                out,
-                "{}",
-                (day + 6 - w.weekday().num_days_from_monday()) / 7
-            );
+            let _ = write!(out, "{}", (day + 6 - (t.weekday() + 6) % 7) / 7);
         }
         MonthAbbrev => out.extend_from_slice(MONTH_ABBREV[month as usize - 1].as_bytes()),
         MonthName => out.extend_from_slice(MONTH_NAMES[month as usize - 1].as_bytes()),
@@ -661,14 +656,10 @@ fn write_date(field: DateField, t: &Timestamp, out: &mut Vec<u8>) {
             let _ = write!(out, "{usec:06}");
         }
         AmPm => out.extend_from_slice(if hour < 12 { b"AM" } else { b"PM" }),
-        Weekday => out.extend_from_slice(
-            WEEKDAY_ABBREV[w.weekday().num_days_from_sunday() as usize].as_bytes(),
-        ),
-        WeekdayName => out.extend_from_slice(
-            WEEKDAY_NAMES[w.weekday().num_days_from_sunday() as usize].as_bytes(),
-        ),
+        Weekday => out.extend_from_slice(WEEKDAY_ABBREV[t.weekday() as usize].as_bytes()),
+        WeekdayName => out.extend_from_slice(WEEKDAY_NAMES[t.weekday() as usize].as_bytes()),
         Week => {
-            let _ = write!(out, "{:02}", w.format("%W"));
+            let _ = write!(out, "{:02}", t.wall_clock().format("%W"));
         }
         UnixTime => {
             let _ = write!(out, "{}", t.secs);

@@ -1,6 +1,6 @@
 //! Message timestamps: seconds, microseconds and the UTC offset they are shown in.
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, Local, Offset, TimeZone, Utc};
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -50,19 +50,43 @@ impl Timestamp {
         utc.with_timezone(&offset)
     }
 
-    /// Calendar fields `(year, month, day, hour, minute, second, usec)` in its own offset.
+    /// Calendar fields `(year, month, day, hour, minute, second, usec)` in
+    /// its own offset (plain arithmetic: this runs for every rendered date).
     pub fn fields(&self) -> (i32, u32, u32, u32, u32, u32, u32) {
-        let w = self.wall_clock();
+        let local = self.secs + i64::from(self.offset);
+        let days = local.div_euclid(86_400);
+        let in_day = local.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(days);
         (
-            w.year(),
-            w.month(),
-            w.day(),
-            w.hour(),
-            w.minute(),
-            w.second(),
+            year,
+            month,
+            day,
+            in_day / 3600,
+            in_day % 3600 / 60,
+            in_day % 60,
             self.usec,
         )
     }
+
+    /// Day of the week in its own offset, 0 = Sunday.
+    pub fn weekday(&self) -> u32 {
+        let days = (self.secs + i64::from(self.offset)).div_euclid(86_400);
+        (days + 4).rem_euclid(7) as u32
+    }
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (proleptic Gregorian).
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year as i32, month, day)
 }
 
 /// The local time zone's UTC offset (seconds east) at `secs`, cached per minute and thread.
@@ -102,6 +126,42 @@ pub fn push_2digits(out: &mut Vec<u8>, n: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{Datelike, Timelike};
+
+    #[test]
+    fn arithmetic_fields_agree_with_chrono() {
+        for secs in [
+            -86_401,
+            0,
+            951_782_400,
+            1_664_894_892,
+            4_102_444_799,
+            1_709_251_199,
+        ] {
+            for offset in [-43_200, -3_600, 0, 19_800, 50_400] {
+                let t = Timestamp {
+                    secs,
+                    usec: 7,
+                    offset,
+                };
+                let w = t.wall_clock();
+                assert_eq!(
+                    t.fields(),
+                    (
+                        w.year(),
+                        w.month(),
+                        w.day(),
+                        w.hour(),
+                        w.minute(),
+                        w.second(),
+                        7
+                    ),
+                    "{secs} {offset}"
+                );
+                assert_eq!(t.weekday(), w.weekday().num_days_from_sunday());
+            }
+        }
+    }
 
     #[test]
     fn fields_follow_the_offset() {
