@@ -21,7 +21,9 @@ check() {
 }
 
 not_dynamic() {
-    ldd "$bin" 2>&1 | grep -q "not a dynamic executable"
+    local out
+    out=$(ldd "$bin" 2>&1 || true)
+    grep -q "not a dynamic executable" <<<"$out"
 }
 
 root=$(mktemp -d)
@@ -31,7 +33,10 @@ runs_in_empty_root() {
     cp "$bin" "$root/logfetch"
     cp examples/seed.conf "$root/seed.conf"
     mknod -m 444 "$root/dev/urandom" c 1 9
-    env -i timeout -s INT 3 chroot "$root" /logfetch run /seed.conf --backend rustpython \
+    local chroot_cmd timeout_cmd
+    chroot_cmd=$(command -v chroot)
+    timeout_cmd=$(command -v timeout)
+    env -i "$timeout_cmd" -s INT 3 "$chroot_cmd" "$root" /logfetch run /seed.conf --backend rustpython \
         >"$root/stdout.txt" 2>"$root/stderr.txt" || true
     local expected
     for i in 1 2 3 4 5; do
