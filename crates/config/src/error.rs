@@ -52,3 +52,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// `"; did you mean 'x'?"` when a candidate is close to `word`, else `""`.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, candidates)
+        .map(|c| format!("; did you mean '{c}'?"))
+        .unwrap_or_default()
+}

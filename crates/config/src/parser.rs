@@ -3,7 +3,7 @@
 //! which backtick references to its parameters are replaced.
 
 use crate::ast::{Arg, Call, FilterExpr, LogItem, LogPath, Scalar, Spanned, Statement};
-use crate::error::{ConfigError, Location, closest};
+use crate::error::{ConfigError, Location};
 use crate::lexer::{Lexer, Token, TokenKind};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -246,9 +246,7 @@ impl Parser {
                 _ => {
                     let mut candidates = vec!["python", "log", "options", "block"];
                     candidates.extend_from_slice(OBJECT_KINDS);
-                    let hint = closest(&word, candidates)
-                        .map(|c| format!("; did you mean '{c}'?"))
-                        .unwrap_or_default();
+                    let hint = crate::error::did_you_mean(&word, candidates);
                     return Err(ConfigError::new(
                         t.location,
                         Some(&t.kind.describe()),
@@ -264,9 +262,7 @@ impl Parser {
         let kind = self.word("the block's context (source, destination, root, ...)")?;
         let kind_kw = keyword(&kind.value);
         if !BLOCK_KINDS.contains(&kind_kw.as_str()) {
-            let hint = closest(&kind_kw, BLOCK_KINDS.iter().copied())
-                .map(|c| format!("; did you mean '{c}'?"))
-                .unwrap_or_default();
+            let hint = crate::error::did_you_mean(&kind_kw, BLOCK_KINDS.iter().copied());
             return Err(ConfigError::new(
                 kind.location,
                 Some(&kind.value),

@@ -144,9 +144,7 @@ fn named_number(
 ) -> Result<u16, ConfigError> {
     let (s, loc) = scalar(call)?;
     lookup(&s.text()).ok_or_else(|| {
-        let hint = crate::error::closest(&s.text(), names)
-            .map(|c| format!("; did you mean '{c}'?"))
-            .unwrap_or_default();
+        let hint = crate::error::did_you_mean(&s.text(), names);
         error(loc, &s.text(), format!("unknown {what}{hint}"))
     })
 }

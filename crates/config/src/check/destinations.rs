@@ -109,9 +109,7 @@ fn transport(call: &Call) -> Result<Transport, ConfigError> {
         "tcp" => Ok(Transport::Tcp),
         "udp" => Ok(Transport::Udp),
         other => {
-            let hint = crate::error::closest(other, TRANSPORTS.iter().copied())
-                .map(|c| format!("; did you mean '{c}'?"))
-                .unwrap_or_default();
+            let hint = crate::error::did_you_mean(other, TRANSPORTS.iter().copied());
             Err(ConfigError::new(
                 loc.clone(),
                 Some(&text),
@@ -234,9 +232,7 @@ fn read_options(
         "stdout" => STDOUT_OPTIONS,
         "network" | "syslog" => NETWORK_OPTIONS,
         _ => {
-            let hint = crate::error::closest(&driver, DRIVER_NAMES.iter().copied())
-                .map(|c| format!("; did you mean '{c}'?"))
-                .unwrap_or_default();
+            let hint = crate::error::did_you_mean(&driver, DRIVER_NAMES.iter().copied());
             return Err(ConfigError::new(
                 call.name.location.clone(),
                 Some(&call.name.value),

@@ -1,7 +1,7 @@
 //! Filter expressions → core filters, with named filters resolved.
 
 use crate::ast::{Arg, Call, FilterExpr, Scalar};
-use crate::error::{ConfigError, closest};
+use crate::error::ConfigError;
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::filter::Filter;
@@ -123,9 +123,7 @@ fn level_mask(call: &Call) -> Result<u8, ConfigError> {
     for (word, location) in values::strings(call)? {
         for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let bad = || {
-                let hint = closest(part, pri::severity_spellings())
-                    .map(|c| format!("; did you mean '{c}'?"))
-                    .unwrap_or_default();
+                let hint = crate::error::did_you_mean(part, pri::severity_spellings());
                 ConfigError::new(
                     location.clone(),
                     Some(part),
@@ -163,9 +161,7 @@ fn facility_mask(call: &Call) -> Result<u32, ConfigError> {
         };
         for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let n = pri::facility_by_name(part).ok_or_else(|| {
-                let hint = closest(part, pri::FACILITY_NAMES)
-                    .map(|c| format!("; did you mean '{c}'?"))
-                    .unwrap_or_default();
+                let hint = crate::error::did_you_mean(part, pri::FACILITY_NAMES);
                 ConfigError::new(
                     location.clone(),
                     Some(part),
@@ -215,9 +211,7 @@ impl<'a> FilterTable<'a> {
             (other, l) => (other.text(), l.clone()),
         };
         let Some(expr) = self.named.get(&name).copied() else {
-            let hint = closest(&name, self.named.keys().map(String::as_str))
-                .map(|c| format!("; did you mean '{c}'?"))
-                .unwrap_or_default();
+            let hint = crate::error::did_you_mean(&name, self.named.keys().map(String::as_str));
             return Err(ConfigError::new(
                 location,
                 Some(&name),
@@ -273,9 +267,7 @@ impl<'a> FilterTable<'a> {
             }
             "filter" => self.reference(call)?,
             _ => {
-                let hint = closest(&name, FUNCTIONS.iter().copied())
-                    .map(|c| format!("; did you mean '{c}'?"))
-                    .unwrap_or_default();
+                let hint = crate::error::did_you_mean(&name, FUNCTIONS.iter().copied());
                 return Err(ConfigError::new(
                     call.name.location.clone(),
                     Some(&call.name.value),

@@ -9,7 +9,7 @@ mod python_fetcher;
 pub use options::GlobalOptions;
 
 use crate::ast::{Call, FilterExpr, LogItem, LogPath, Spanned, Statement};
-use crate::error::{ConfigError, Location, closest};
+use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use destinations::{DestinationDriver, NamedTemplates};
@@ -28,9 +28,7 @@ pub const SOURCE_DRIVERS: &[&str] = &["python-fetcher", "python", "internal"];
 /// "unknown option" with the closest valid name.
 pub(crate) fn unknown_option(call: &Call, driver: &str, valid: &[&str]) -> ConfigError {
     let word = keyword(&call.name.value);
-    let hint = closest(&word, valid.iter().copied())
-        .map(|c| format!("; did you mean '{c}'?"))
-        .unwrap_or_default();
+    let hint = crate::error::did_you_mean(&word, valid.iter().copied());
     ConfigError::new(
         call.name.location.clone(),
         Some(&call.name.value),
@@ -125,9 +123,7 @@ impl Checker<'_> {
                     drivers.push(SourceDriver::Internal(settings));
                 }
                 other => {
-                    let hint = closest(other, SOURCE_DRIVERS.iter().copied())
-                        .map(|c| format!("; did you mean '{c}'?"))
-                        .unwrap_or_default();
+                    let hint = crate::error::did_you_mean(other, SOURCE_DRIVERS.iter().copied());
                     return Err(ConfigError::new(
                         call.name.location.clone(),
                         Some(&call.name.value),
@@ -197,9 +193,7 @@ impl Checker<'_> {
                 .collect()
         };
         names.iter().position(|n| *n == name).ok_or_else(|| {
-            let hint = closest(&name, names.iter().copied())
-                .map(|c| format!("; did you mean '{c}'?"))
-                .unwrap_or_default();
+            let hint = crate::error::did_you_mean(&name, names.iter().copied());
             ConfigError::new(
                 location,
                 Some(&name),
@@ -241,9 +235,7 @@ impl Checker<'_> {
                                         "catchall",
                                         "drop-unmatched",
                                     ];
-                                    let hint = closest(other, valid)
-                                        .map(|c| format!("; did you mean '{c}'?"))
-                                        .unwrap_or_default();
+                                    let hint = crate::error::did_you_mean(other, valid);
                                     return Err(ConfigError::new(
                                         location,
                                         Some(&flag),

@@ -168,9 +168,7 @@ fn read_flags(call: &Call, flags: &mut [(String, bool)]) -> Result<(), ConfigErr
     for (word, location) in values::strings(call)? {
         let w = keyword(&word);
         let Some((_, flag, value)) = FLAG_WORDS.iter().find(|(n, _, _)| *n == w) else {
-            let hint = crate::error::closest(&w, FLAG_WORDS.iter().map(|(n, _, _)| *n))
-                .map(|c| format!("; did you mean '{c}'?"))
-                .unwrap_or_default();
+            let hint = crate::error::did_you_mean(&w, FLAG_WORDS.iter().map(|(n, _, _)| *n));
             return Err(ConfigError::new(
                 location,
                 Some(&word),
