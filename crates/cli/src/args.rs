@@ -44,6 +44,10 @@ pub enum Command {
     /// Run one fetcher class with no configuration file, messages to stdout.
     #[command(after_help = EXAMPLES)]
     Fetch(FetchArgs),
+    /// Measure a fetcher workload on every compiled-in backend: messages/s,
+    /// CPU, peak RSS, time to the first message (optionally beside syslog-ng).
+    #[command(after_help = BENCH_EXAMPLES)]
+    Bench(BenchArgs),
 }
 
 /// How much logfetch says about itself, and where.
@@ -118,6 +122,9 @@ pub struct RunArgs {
     /// Seconds to wait for sources that do not stop when asked.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub stop_grace: f64,
+    /// Longest time a fetched message waits in an open batch (milliseconds).
+    #[arg(long, value_name = "MS", default_value_t = 10)]
+    pub batch_latency: u64,
 }
 
 /// Options of `logfetch validate`.
@@ -169,4 +176,74 @@ pub struct FetchArgs {
     pub no_data_delay: Option<f64>,
     #[command(flatten)]
     pub log: LogArgs,
+}
+
+const BENCH_EXAMPLES: &str = "\
+Examples:
+  logfetch bench const                             1 000 000 constant messages, every backend
+  logfetch bench fields --compare-syslog-ng        beside Debian's syslog-ng, same fetcher file
+  logfetch bench jsonl --backend cpython --json    one backend, machine-readable
+  logfetch bench const --sources 2 --sink null     two fetcher sources, no output rendering
+  logfetch bench --class mymod.MyFetcher --path . -o url=http://x --count 10000";
+
+/// Options of `logfetch bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Built-in workload: const, fields or jsonl.
+    #[arg(
+        value_name = "WORKLOAD",
+        required_unless_present_any = ["class_path", "child"],
+        conflicts_with = "class_path"
+    )]
+    pub workload: Option<String>,
+    /// Any fetcher class instead, `module.Class`.
+    #[arg(long = "class", value_name = "MODULE.CLASS")]
+    pub class_path: Option<String>,
+    /// An option for init(options): `key=value` (`count` is set by --count).
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+    /// A directory put first on sys.path (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub path: Vec<PathBuf>,
+    /// Messages per row.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub count: u64,
+    /// Only this backend (repeatable; default: every compiled-in one).
+    #[arg(long)]
+    pub backend: Vec<String>,
+    /// Where logfetch delivers: a file() in a temporary directory, or null
+    /// (counted and dropped).
+    #[arg(long, default_value = "file", value_parser = ["file", "null"])]
+    pub sink: String,
+    /// python-fetcher() sources per row; --count is split between them.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub sources: u16,
+    /// log-iw-size() of each source: messages in flight before fetch() waits.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub window: u32,
+    /// Runs per row; the median run is shown.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub runs: u16,
+    /// Add a row for syslog-ng (if installed) running the same fetcher file.
+    #[arg(long)]
+    pub compare_syslog_ng: bool,
+    /// Add a row for the same fetch() in a tight loop on this Python
+    /// (`--compare-python=/usr/bin/python3`; default python3).
+    #[arg(
+        long,
+        value_name = "PYTHON",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "python3"
+    )]
+    pub compare_python: Option<String>,
+    /// Where the temporary files go (default: the system's temp directory).
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Internal: run one row (the spec is JSON).
+    #[arg(long, hide = true, value_name = "SPEC")]
+    pub child: Option<String>,
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod backends;
+mod bench;
 mod fetch;
 mod logging;
 mod run;
@@ -52,6 +53,7 @@ pub fn main() -> ExitCode {
         args::Command::Validate(a) => validate::validate(&a),
         args::Command::Preprocess(a) => validate::preprocess(&a),
         args::Command::Fetch(a) => fetch::fetch(&a),
+        args::Command::Bench(a) => bench::bench(&a),
     };
     ExitCode::from(code)
 }

@@ -40,13 +40,16 @@ fn prepare_config(a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
         }
         return Err(exit::CONFIG);
     }
-    prepare(&checked.plan, backend).map_err(|e| match e {
+    let runtime = prepare(&checked.plan, backend).map_err(|e| match e {
         LaunchError::Source(_) => exit::INIT,
         LaunchError::Io(err) => {
             tracing::error!(error = %err, "Error initializing message pipeline");
             exit::INIT
         }
-    })
+    });
+    let mut runtime = runtime?;
+    runtime.set_flush_latency(Duration::from_millis(a.batch_latency.max(1)));
+    Ok(runtime)
 }
 
 fn stop(runtime: Runtime, grace: Duration) {
