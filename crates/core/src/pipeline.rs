@@ -49,6 +49,11 @@ pub fn sleep_on_worker(duration: Duration) -> bool {
 /// Largest automatic batch, whatever the window size.
 const MAX_AUTO_BATCH: usize = 256;
 
+/// Automatic batches close at this fraction of the window, so that the
+/// fetcher fills the next batch while destinations write the previous ones
+/// (a batch as large as the window would make the two take turns).
+const WINDOW_SHARE_PER_BATCH: usize = 4;
+
 /// What a source does to every message it posts (syslog-ng's source options).
 #[derive(Clone, Debug)]
 pub struct SourceSettings {
@@ -357,10 +362,16 @@ impl SourceLink {
         batch.messages.push(msg);
         batch.in_flight += 1;
         let full = batch.in_flight >= self.settings.window_size;
-        let big = batch.messages.len() >= MAX_AUTO_BATCH && self.auto_close.load(Ordering::Relaxed);
+        let big = batch.messages.len() >= self.auto_batch_size()
+            && self.auto_close.load(Ordering::Relaxed);
         if full || big {
             self.close_locked(&mut batch);
         }
+    }
+
+    /// How many messages an automatic batch holds before it is handed on.
+    fn auto_batch_size(&self) -> usize {
+        (self.settings.window_size / WINDOW_SHARE_PER_BATCH).clamp(1, MAX_AUTO_BATCH)
     }
 
     /// Whether another message fits into the window.

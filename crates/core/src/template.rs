@@ -425,6 +425,13 @@ impl Template {
         })
     }
 
+    /// Whether the template is plain text (renders the same for every message).
+    pub fn is_literal(&self) -> bool {
+        self.elements
+            .iter()
+            .all(|e| matches!(e, Element::Literal(_)))
+    }
+
     /// The template's text as written.
     pub fn source(&self) -> &str {
         &self.source

@@ -36,6 +36,7 @@ pub struct FileConfig {
 impl SinkBuilder for FileConfig {
     fn build(&self) -> io::Result<Box<dyn Sink>> {
         Ok(Box::new(FileSink {
+            literal_path: self.path.is_literal(),
             config: self.clone(),
             files: HashMap::new(),
             path: Vec::new(),
@@ -46,6 +47,8 @@ impl SinkBuilder for FileConfig {
 
 struct FileSink {
     config: FileConfig,
+    /// The path has no macros: one file, found without rendering or hashing.
+    literal_path: bool,
     files: HashMap<Vec<u8>, BufWriter<File>>,
     path: Vec<u8>,
     unflushed_lines: usize,
@@ -66,6 +69,9 @@ impl FileSink {
     }
 
     fn writer_for(&mut self, msg: &LogMessage) -> io::Result<&mut BufWriter<File>> {
+        if self.literal_path && self.files.len() == 1 {
+            return Ok(self.files.values_mut().next().expect("exactly one file"));
+        }
         self.path.clear();
         self.config.path.render(msg, &mut self.path);
         if !self.files.contains_key(&self.path) {
