@@ -11,7 +11,10 @@ fn main() {
     }
     let python = std::env::var("PYO3_PYTHON").unwrap_or_else(|_| "python3".into());
     let libdir = Command::new(&python)
-        .args(["-c", "import sysconfig; print(sysconfig.get_config_var('LIBDIR') or '')"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_config_var('LIBDIR') or '')",
+        ])
         .output()
         .ok()
         .filter(|o| o.status.success())
