@@ -136,9 +136,13 @@ conformance! {
             assert!(Instant::now() < deadline, "fetch() never stopped: {samples:?}");
         };
         assert!(settled < TOTAL, "every message fit into the buffers; make them bigger");
-        // ...and stays there while the receiver does not read.
+        // ...and stays there while the receiver does not read, and so does memory.
+        let rss_settled = run.rss_kb();
+        assert!(rss_settled > 0, "no VmRSS for the logfetch process");
         thread::sleep(Duration::from_millis(1500));
         assert_eq!(fetched(&run), Some(settled), "fetch() ran while the receiver was stalled");
+        let rss_later = run.rss_kb();
+        assert!(rss_later <= rss_settled + 4096, "memory grew while stalled: {rss_settled} kB -> {rss_later} kB");
 
         resume.send(()).unwrap();
         let received = receiver.join().unwrap();

@@ -231,6 +231,17 @@ impl Run {
         self.status.and_then(|s| s.code())
     }
 
+    /// The process's resident memory (kB), from /proc.
+    pub fn rss_kb(&self) -> u64 {
+        let status =
+            fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Sends a signal.
     pub fn signal(&self, signal: i32) {
         // SAFETY: kill(2) on our own child's pid.
