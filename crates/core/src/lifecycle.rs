@@ -82,24 +82,53 @@ pub trait Program: Send + Sync {
     fn create_fetcher(&self, spec: FetcherSpec) -> Result<Box<dyn Fetcher>, InitError>;
 }
 
+/// What every backend's fetcher knows besides its Python objects.
+#[derive(Debug)]
+pub struct FetcherInfo {
+    /// `<source>#<index>`.
+    pub driver_id: String,
+    /// `class()` as configured.
+    pub class_path: String,
+    /// The persist name (`python-fetcher(...)` or `python-fetcher.<name>`).
+    pub persist_name: String,
+    /// Whether `self.auto_close_batches` was left true by `init()`.
+    pub auto_close_batches: bool,
+    /// The transport name that `set_transport_name()` sets.
+    pub transport: Arc<TransportName>,
+    /// The kind of `self.ack_tracker` `init()` set up, if any.
+    pub ack: Option<AckMode>,
+}
+
 /// An initialised fetcher object.
 pub trait Fetcher: Send + Sync {
-    /// The persist name (`python-fetcher(...)` or `python-fetcher.<name>`).
-    fn persist_name(&self) -> &str;
+    /// Names, settings and state shared by both backends.
+    fn info(&self) -> &FetcherInfo;
+    /// Where the ack tracker's reports go (the backend calls the Python callback).
+    fn bookmark_sink(&self) -> Option<Arc<dyn BookmarkSink>> {
+        None
+    }
+    /// The persist name.
+    fn persist_name(&self) -> &str {
+        &self.info().persist_name
+    }
     /// Whether `self.auto_close_batches` was left true by `init()`.
-    fn auto_close_batches(&self) -> bool;
+    fn auto_close_batches(&self) -> bool {
+        self.info().auto_close_batches
+    }
     /// The transport name that `set_transport_name()` sets.
-    fn transport(&self) -> Arc<TransportName>;
+    fn transport(&self) -> Arc<TransportName> {
+        self.info().transport.clone()
+    }
+    /// The `self.ack_tracker` `init()` set up, and where its reports go.
+    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
+        Some((self.info().ack?, self.bookmark_sink()?))
+    }
     /// Runs `body` on the calling (worker) thread with the interpreter entered.
     fn run_worker(&self, body: &mut dyn FnMut(&mut dyn FetcherCalls));
     /// Calls `request_exit()`; runs on the main thread while `fetch()` may block.
     fn request_exit(&self);
     /// Calls `deinit()` on the main thread.
     fn deinit(&self);
-    /// The `self.ack_tracker` `init()` set up, and where its reports go.
-    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
-        None
-    }
 }
 
 /// The worker-thread side of a fetcher, valid inside [`Fetcher::run_worker`].

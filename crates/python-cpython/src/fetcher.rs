@@ -3,10 +3,8 @@
 
 use crate::bookmarks::CpythonBookmarks;
 use crate::message::PyLogMessage;
-use logfetch_core::ack::{AckMode, BookmarkSink};
-use logfetch_core::lifecycle::{
-    FetchOutcome, Fetcher, FetcherCalls, RawFetchReturn, TransportName,
-};
+use logfetch_core::ack::BookmarkSink;
+use logfetch_core::lifecycle::{FetchOutcome, Fetcher, FetcherCalls, FetcherInfo, RawFetchReturn};
 use logfetch_core::message::LogMessage;
 use logfetch_core::native_api::BookmarkRegistry;
 use logfetch_core::native_api::fetch_return_tuple;
@@ -28,13 +26,7 @@ pub(crate) struct CpythonFetcher {
     pub host: Py<PyModule>,
     pub _instance: Py<PyAny>,
     pub methods: Methods,
-    pub driver_id: String,
-    pub class_path: String,
-    pub persist_name: String,
-    pub auto_close_batches: bool,
-    pub transport: Arc<TransportName>,
-    /// The ack tracker `init()` set up, if any.
-    pub ack: Option<AckMode>,
+    pub info: FetcherInfo,
     pub bookmarks: Option<Arc<CpythonBookmarks>>,
 }
 
@@ -44,8 +36,8 @@ impl CpythonFetcher {
         let reported = self.host.bind(py).call_method1(
             "report_exception",
             (
-                &self.driver_id,
-                &self.class_path,
+                &self.info.driver_id,
+                &self.info.class_path,
                 function,
                 crate::exception_with_traceback(py, &err),
             ),
@@ -155,7 +147,7 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
                 RawFetchReturn::Raised
             }
         };
-        raw.classify_tracked(&f.driver_id, &f.class_path, f.bookmarks.is_some())
+        raw.classify_tracked(&f.info.driver_id, &f.info.class_path, f.bookmarks.is_some())
     }
 
     fn close(&mut self) {
@@ -169,20 +161,12 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
 }
 
 impl Fetcher for CpythonFetcher {
-    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
-        Some((self.ack?, self.bookmarks.clone()? as Arc<dyn BookmarkSink>))
+    fn info(&self) -> &FetcherInfo {
+        &self.info
     }
 
-    fn persist_name(&self) -> &str {
-        &self.persist_name
-    }
-
-    fn auto_close_batches(&self) -> bool {
-        self.auto_close_batches
-    }
-
-    fn transport(&self) -> Arc<TransportName> {
-        self.transport.clone()
+    fn bookmark_sink(&self) -> Option<Arc<dyn BookmarkSink>> {
+        self.bookmarks.clone().map(|b| b as Arc<dyn BookmarkSink>)
     }
 
     fn run_worker(&self, body: &mut dyn FnMut(&mut dyn FetcherCalls)) {
@@ -202,7 +186,7 @@ impl Fetcher for CpythonFetcher {
         Python::attach(|py| {
             if self.methods.deinit.is_none() {
                 tracing::debug!(
-                    driver = self.driver_id.as_str(),
+                    driver = self.info.driver_id.as_str(),
                     "Missing optional Python method, deinit()"
                 );
             }

@@ -268,12 +268,14 @@ impl Program for CpythonProgram {
                         request_exit,
                         deinit,
                     },
-                    driver_id: spec.driver_id.clone(),
-                    class_path: spec.class_path.clone(),
-                    persist_name,
-                    auto_close_batches,
-                    transport,
-                    ack,
+                    info: logfetch_core::lifecycle::FetcherInfo {
+                        driver_id: spec.driver_id.clone(),
+                        class_path: spec.class_path.clone(),
+                        persist_name,
+                        auto_close_batches,
+                        transport,
+                        ack,
+                    },
                     bookmarks,
                 })
             };

@@ -4,10 +4,8 @@
 use crate::RustpythonBackend;
 use crate::bookmarks::RustpythonBookmarks;
 use crate::message::PyLogMessage;
-use logfetch_core::ack::{AckMode, BookmarkSink};
-use logfetch_core::lifecycle::{
-    FetchOutcome, Fetcher, FetcherCalls, RawFetchReturn, TransportName,
-};
+use logfetch_core::ack::BookmarkSink;
+use logfetch_core::lifecycle::{FetchOutcome, Fetcher, FetcherCalls, FetcherInfo, RawFetchReturn};
 use logfetch_core::message::LogMessage;
 use logfetch_core::native_api::BookmarkRegistry;
 use logfetch_core::native_api::fetch_return_tuple;
@@ -41,13 +39,7 @@ pub(crate) struct RustpythonFetcher {
     /// The VM the worker thread enters for its whole life (made on the main
     /// thread, so the worker needs no lock to start).
     pub worker_vm: Mutex<Option<ThreadedVirtualMachine>>,
-    pub driver_id: String,
-    pub class_path: String,
-    pub persist_name: String,
-    pub auto_close_batches: bool,
-    pub transport: Arc<TransportName>,
-    /// The ack tracker `init()` set up, if any.
-    pub ack: Option<AckMode>,
+    pub info: FetcherInfo,
     pub bookmarks: Option<Arc<RustpythonBookmarks>>,
 }
 
@@ -64,8 +56,8 @@ impl RustpythonFetcher {
             &self.objects().host,
             "report_exception",
             (
-                self.driver_id.as_str(),
-                self.class_path.as_str(),
+                self.info.driver_id.as_str(),
+                self.info.class_path.as_str(),
                 function,
                 exc,
             ),
@@ -172,7 +164,7 @@ impl FetcherCalls for WorkerCalls<'_> {
                 RawFetchReturn::Raised
             }
         };
-        raw.classify_tracked(&f.driver_id, &f.class_path, f.bookmarks.is_some())
+        raw.classify_tracked(&f.info.driver_id, &f.info.class_path, f.bookmarks.is_some())
     }
 
     fn close(&mut self) {
@@ -188,20 +180,12 @@ impl FetcherCalls for WorkerCalls<'_> {
 }
 
 impl Fetcher for RustpythonFetcher {
-    fn ack_tracker(&self) -> Option<(AckMode, Arc<dyn BookmarkSink>)> {
-        Some((self.ack?, self.bookmarks.clone()? as Arc<dyn BookmarkSink>))
+    fn info(&self) -> &FetcherInfo {
+        &self.info
     }
 
-    fn persist_name(&self) -> &str {
-        &self.persist_name
-    }
-
-    fn auto_close_batches(&self) -> bool {
-        self.auto_close_batches
-    }
-
-    fn transport(&self) -> Arc<TransportName> {
-        self.transport.clone()
+    fn bookmark_sink(&self) -> Option<Arc<dyn BookmarkSink>> {
+        self.bookmarks.clone().map(|b| b as Arc<dyn BookmarkSink>)
     }
 
     fn run_worker(&self, body: &mut dyn FnMut(&mut dyn FetcherCalls)) {
@@ -226,7 +210,7 @@ impl Fetcher for RustpythonFetcher {
             let methods = &self.objects().methods;
             if methods.deinit.is_none() {
                 tracing::debug!(
-                    driver = self.driver_id.as_str(),
+                    driver = self.info.driver_id.as_str(),
                     "Missing optional Python method, deinit()"
                 );
             }

@@ -430,12 +430,14 @@ impl Program for RustpythonProgram {
                             methods: setup.methods,
                         }),
                         worker_vm: Mutex::new(Some(vm.new_thread())),
-                        driver_id: spec.driver_id.clone(),
-                        class_path: spec.class_path.clone(),
-                        persist_name: setup.persist_name,
-                        auto_close_batches: setup.auto_close_batches,
-                        transport,
-                        ack,
+                        info: logfetch_core::lifecycle::FetcherInfo {
+                            driver_id: spec.driver_id.clone(),
+                            class_path: spec.class_path.clone(),
+                            persist_name: setup.persist_name,
+                            auto_close_batches: setup.auto_close_batches,
+                            transport,
+                            ack,
+                        },
                         bookmarks,
                     })
                 };
