@@ -58,6 +58,49 @@ class LogFetcher(_syslogng.LogFetcher):
         pass
 
 
+class LogSource:
+    """Base class of server-style `python()` sources (`run()`, `request_exit()`).
+
+    Importable so that modules written for syslog-ng load unchanged; logfetch
+    does not run `python()` sources yet and says so when a configuration uses one.
+    """
+
+    flags = {}
+    parse_options = None
+
+    def init(self, options):
+        return True
+
+    def deinit(self):
+        pass
+
+    def run(self):
+        raise NotImplementedError("run() is not implemented in " + type(self).__name__)
+
+    def request_exit(self):
+        raise NotImplementedError("request_exit() is not implemented in " + type(self).__name__)
+
+
+class LogDestination:
+    """Base class of `python()` destinations; importable, not run by logfetch."""
+
+    def init(self, options):
+        return True
+
+    def deinit(self):
+        pass
+
+
+class LogParser:
+    """Base class of `python()` parsers; importable, not run by logfetch."""
+
+    def init(self, options):
+        return True
+
+    def deinit(self):
+        pass
+
+
 LogMessage = _syslogng.LogMessage
 Logger = _syslogng.Logger
 
@@ -234,7 +277,9 @@ def _submodule(name, **attrs):
     return module
 
 
-_submodule("source", LogFetcher=LogFetcher, LogFetcherResult=LogFetcherResult)
+_submodule("source", LogFetcher=LogFetcher, LogFetcherResult=LogFetcherResult, LogSource=LogSource)
+_submodule("dest", LogDestination=LogDestination)
+_submodule("parser", LogParser=LogParser)
 _submodule("message", LogMessage=LogMessage)
 _submodule("logger", Logger=Logger)
 _submodule("persist", Persist=Persist)
@@ -255,6 +300,9 @@ _submodule(
 
 __all__ = [
     "LogFetcher",
+    "LogSource",
+    "LogDestination",
+    "LogParser",
     "LogMessage",
     "Logger",
     "Persist",
