@@ -18,12 +18,15 @@ pub struct PyLogMessage {
 }
 
 /// Extracts a name-value pair name: exactly `str` or `bytes`.
-fn key_text(key: &Bound<'_, PyAny>) -> PyResult<String> {
+fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Cow<'a, str>> {
     if key.is_exact_instance_of::<PyString>() {
-        return Ok(key.cast::<PyString>()?.to_str()?.to_owned());
+        // Borrowed from the str object: no allocation per item access.
+        return Ok(std::borrow::Cow::Borrowed(key.cast::<PyString>()?.to_str()?));
     }
     if key.is_exact_instance_of::<PyBytes>() {
-        return Ok(String::from_utf8_lossy(key.cast::<PyBytes>()?.as_bytes()).into_owned());
+        return Ok(std::borrow::Cow::Owned(
+            String::from_utf8_lossy(key.cast::<PyBytes>()?.as_bytes()).into_owned(),
+        ));
     }
     Err(PyTypeError::new_err(errors::KEY_NOT_STRING))
 }
