@@ -21,7 +21,9 @@ pub struct PyLogMessage {
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Cow<'a, str>> {
     if key.is_exact_instance_of::<PyString>() {
         // Borrowed from the str object: no allocation per item access.
-        return Ok(std::borrow::Cow::Borrowed(key.cast::<PyString>()?.to_str()?));
+        return Ok(std::borrow::Cow::Borrowed(
+            key.cast::<PyString>()?.to_str()?,
+        ));
     }
     if key.is_exact_instance_of::<PyBytes>() {
         return Ok(std::borrow::Cow::Owned(
