@@ -160,6 +160,8 @@ impl SourceSettings {
 struct OpenBatch {
     messages: Vec<LogMessage>,
     opened_at: Option<Instant>,
+    /// When a batch was last handed on (`None`: never).
+    last_closed: Option<Instant>,
     /// Window slots taken: open batch plus delivered-pending messages.
     in_flight: usize,
 }
@@ -242,6 +244,7 @@ impl SourceLink {
             batch: Mutex::new(OpenBatch {
                 messages: Vec::new(),
                 opened_at: None,
+                last_closed: None,
                 in_flight: 0,
             }),
             wakeup: Condvar::new(),
@@ -356,15 +359,20 @@ impl SourceLink {
         }
         self.posted.fetch_add(1, Ordering::Relaxed);
         let mut batch = self.batch.lock();
+        let auto = self.auto_close.load(Ordering::Relaxed);
+        // A message after a quiet spell goes out at once; batching only
+        // starts when messages keep coming.
+        let mut after_quiet = false;
         if batch.messages.is_empty() {
-            batch.opened_at = Some(Instant::now());
+            let now = Instant::now();
+            batch.opened_at = Some(now);
+            after_quiet = auto && batch.last_closed.is_none_or(|t| now - t >= DEFAULT_FLUSH_LATENCY);
         }
         batch.messages.push(msg);
         batch.in_flight += 1;
         let full = batch.in_flight >= self.settings.window_size;
-        let big = batch.messages.len() >= self.auto_batch_size()
-            && self.auto_close.load(Ordering::Relaxed);
-        if full || big {
+        let big = auto && batch.messages.len() >= self.auto_batch_size();
+        if full || big || after_quiet {
             self.close_locked(&mut batch);
         }
     }
@@ -391,6 +399,7 @@ impl SourceLink {
         }
         let messages = std::mem::take(&mut batch.messages);
         batch.opened_at = None;
+        batch.last_closed = Some(Instant::now());
         let count = messages.len();
         let holds_window = self.settings.flow_control && !self.routes.is_empty();
         if !holds_window {
