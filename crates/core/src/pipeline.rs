@@ -366,7 +366,10 @@ impl SourceLink {
         if batch.messages.is_empty() {
             let now = Instant::now();
             batch.opened_at = Some(now);
-            after_quiet = auto && batch.last_closed.is_none_or(|t| now - t >= DEFAULT_FLUSH_LATENCY);
+            after_quiet = auto
+                && batch
+                    .last_closed
+                    .is_none_or(|t| now - t >= DEFAULT_FLUSH_LATENCY);
         }
         batch.messages.push(msg);
         batch.in_flight += 1;
