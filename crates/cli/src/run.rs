@@ -4,6 +4,7 @@
 use crate::args::RunArgs;
 use crate::exit;
 use crate::logging::{backend, install, load};
+use logfetch_config::Checked;
 use logfetch_core::lifecycle::Backend;
 use logfetch_core::pipeline::Runtime;
 use logfetch_core::plan::{LaunchError, prepare};
@@ -28,8 +29,8 @@ impl Drop for PidFile {
     }
 }
 
-/// Loads a configuration and initialises its sources, without starting them.
-fn prepare_config(a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
+/// Loads and checks the configuration, refusing what this version cannot run.
+fn load_runnable(a: &RunArgs) -> Result<Checked, u8> {
     let checked = load(&a.config).map_err(|e| {
         tracing::error!("{e}");
         exit::CONFIG
@@ -40,6 +41,11 @@ fn prepare_config(a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
         }
         return Err(exit::CONFIG);
     }
+    Ok(checked)
+}
+
+/// Initialises a checked configuration's sources, without starting them.
+fn prepare_checked(checked: &Checked, a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
     let runtime = prepare(&checked.plan, backend).map_err(|e| match e {
         LaunchError::Source(_) => exit::INIT,
         LaunchError::Io(err) => {
@@ -74,10 +80,10 @@ pub fn run(a: &RunArgs) -> u8 {
         }
     };
     // A config error is reported before the interpreter starts.
-    if let Err(e) = load(&a.config) {
-        tracing::error!("{e}");
-        return exit::CONFIG;
-    }
+    let checked = match load_runnable(a) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let backend = match backend(a.backend.as_deref()) {
         Ok(b) => b,
         Err(code) => return code,
@@ -92,7 +98,7 @@ pub fn run(a: &RunArgs) -> u8 {
             return exit::CONFIG;
         }
     };
-    let mut runtime = match prepare_config(a, backend) {
+    let mut runtime = match prepare_checked(&checked, a, backend) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -108,7 +114,7 @@ pub fn run(a: &RunArgs) -> u8 {
     for signal in signals.forever() {
         if signal == SIGHUP {
             tracing::info!("Configuration reload request received, reloading configuration");
-            match prepare_config(a, backend) {
+            match load_runnable(a).and_then(|c| prepare_checked(&c, a, backend)) {
                 Ok(mut fresh) => {
                     stop(runtime, grace);
                     if let Err(e) = fresh.start() {
