@@ -227,6 +227,8 @@ pub struct SourceLink {
     exit: AtomicBool,
     exit_delivered: AtomicBool,
     auto_close: AtomicBool,
+    /// The flush latency: a gap this long between batches counts as quiet.
+    quiet_after_us: AtomicU64,
     finished: Mutex<bool>,
     finished_cv: Condvar,
     posted: AtomicU64,
@@ -251,6 +253,7 @@ impl SourceLink {
             exit: AtomicBool::new(false),
             exit_delivered: AtomicBool::new(false),
             auto_close: AtomicBool::new(true),
+            quiet_after_us: AtomicU64::new(DEFAULT_FLUSH_LATENCY.as_micros() as u64),
             finished: Mutex::new(false),
             finished_cv: Condvar::new(),
             posted: AtomicU64::new(0),
@@ -271,6 +274,12 @@ impl SourceLink {
     /// Messages posted so far.
     pub fn posted(&self) -> u64 {
         self.posted.load(Ordering::Relaxed)
+    }
+
+    /// Sets the flush latency (a gap this long between batches is quiet).
+    pub fn set_flush_latency(&self, latency: Duration) {
+        self.quiet_after_us
+            .store(latency.as_micros() as u64, Ordering::Relaxed);
     }
 
     /// Chooses automatic batching (`true`) or batches closed by `close_batch()`.
@@ -369,7 +378,7 @@ impl SourceLink {
             after_quiet = auto
                 && batch
                     .last_closed
-                    .is_none_or(|t| now - t >= DEFAULT_FLUSH_LATENCY);
+                    .is_none_or(|t| now - t >= self.quiet_after());
         }
         batch.messages.push(msg);
         batch.in_flight += 1;
@@ -378,6 +387,10 @@ impl SourceLink {
         if full || big || after_quiet {
             self.close_locked(&mut batch);
         }
+    }
+
+    fn quiet_after(&self) -> Duration {
+        Duration::from_micros(self.quiet_after_us.load(Ordering::Relaxed))
     }
 
     /// How many messages an automatic batch holds before it is handed on.
@@ -856,6 +869,9 @@ impl Runtime {
             .chain(self.internal.iter().map(|(l, _)| l.clone()))
             .collect();
         let latency = self.flush_latency;
+        for link in &links {
+            link.set_flush_latency(latency);
+        }
         let stop_flag = stop.clone();
         let ticker = std::thread::Builder::new()
             .name("flush-ticker".into())
