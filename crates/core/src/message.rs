@@ -1,39 +1,25 @@
 //! The backend-agnostic log message: typed name-value pairs, PRI, timestamps, tags.
 
 use crate::timestamp::Timestamp;
-use crate::value::Value;
-use std::borrow::Cow;
+use crate::value::{Text, Value};
+use compact_str::CompactString;
+use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// Default PRI of a new message: facility user, severity notice.
 pub const DEFAULT_PRI: u16 = 13;
 
-/// The built-in value names every message may carry; lookups by these names
-/// never allocate.
-pub const BUILTIN_NAMES: &[&str] = &[
-    "MESSAGE",
-    "HOST",
-    "HOST_FROM",
-    "PROGRAM",
-    "PID",
-    "MSGID",
-    "SOURCE",
-    "TRANSPORT",
-    "LEGACY_MSGHDR",
-];
+/// A name-value pair's name. Names up to 24 bytes are stored inline, so
+/// setting a value under a usual name allocates nothing.
+pub type Name = CompactString;
 
-/// A name-value pair's name: a built-in (static) or a user name.
-pub type Name = Cow<'static, str>;
+/// Room for the values a message usually carries (what a fetcher sets plus
+/// what its source adds), reserved with the first value.
+const USUAL_VALUE_COUNT: usize = 12;
 
-/// Maps aliases (`MSG`) to the canonical name and interns built-in names.
-pub fn canonical_name(name: &str) -> Name {
-    if name == "MSG" {
-        return Cow::Borrowed("MESSAGE");
-    }
-    match BUILTIN_NAMES.iter().find(|b| **b == name) {
-        Some(b) => Cow::Borrowed(b),
-        None => Cow::Owned(name.to_owned()),
-    }
+/// Resolves the `MSG` alias to `MESSAGE`.
+fn canonical_name(name: &str) -> &str {
+    if name == "MSG" { "MESSAGE" } else { name }
 }
 
 /// One log message as it moves from a source to the destinations.
@@ -46,7 +32,7 @@ pub struct LogMessage {
     pub stamp: Timestamp,
     /// When logfetch received the message (`R_*`).
     pub recvd: Timestamp,
-    tags: Vec<Arc<str>>,
+    tags: SmallVec<[Arc<str>; 2]>,
     /// The backend's handle for the message's bookmark object, if any.
     pub bookmark: Option<u64>,
     /// Sequence number in its source's ack tracker, once posted.
@@ -68,17 +54,16 @@ impl LogMessage {
             pri: DEFAULT_PRI,
             stamp: now,
             recvd: now,
-            tags: Vec::new(),
+            tags: SmallVec::new(),
             bookmark: None,
             ack_seq: None,
         }
     }
 
     /// A message whose MESSAGE is `text` (kept byte for byte).
-    pub fn with_message(text: impl Into<Vec<u8>>) -> Self {
+    pub fn with_message(text: impl AsRef<[u8]>) -> Self {
         let mut msg = Self::new();
-        msg.values
-            .push((Cow::Borrowed("MESSAGE"), Value::String(text.into())));
+        msg.set_str("MESSAGE", text);
         msg
     }
 
@@ -89,7 +74,7 @@ impl LogMessage {
             pri: DEFAULT_PRI,
             stamp: Timestamp::default(),
             recvd: Timestamp::default(),
-            tags: Vec::new(),
+            tags: SmallVec::new(),
             bookmark: None,
             ack_seq: None,
         };
@@ -98,25 +83,46 @@ impl LogMessage {
 
     /// The value stored under `name` (aliases resolved).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        let name = if name == "MSG" { "MESSAGE" } else { name };
-        self.values
-            .iter()
-            .find(|(n, _)| n.as_ref() == name)
-            .map(|(_, v)| v)
+        let name = canonical_name(name);
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
     /// Sets `name` to `value`, replacing an earlier value.
     pub fn set(&mut self, name: &str, value: Value) {
-        let name = if name == "MSG" { "MESSAGE" } else { name };
-        match self.values.iter_mut().find(|(n, _)| n.as_ref() == name) {
-            Some(slot) => slot.1 = value,
-            None => self.values.push((canonical_name(name), value)),
+        match self.slot(name) {
+            Some(slot) => *slot = value,
+            None => self.push(name, value),
         }
     }
 
-    /// Sets a string value.
-    pub fn set_str(&mut self, name: &str, value: impl Into<Vec<u8>>) {
-        self.set(name, Value::String(value.into()));
+    /// Sets a string value (a copy of `value`).
+    pub fn set_str(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        let value = value.as_ref();
+        match self.slot(name) {
+            // Reuses the value's buffer when it is a string already.
+            Some(Value::String(text)) => {
+                text.clear();
+                text.extend_from_slice(value);
+            }
+            Some(slot) => *slot = Value::String(Text::from_slice(value)),
+            None => self.push(name, Value::String(Text::from_slice(value))),
+        }
+    }
+
+    fn slot(&mut self, name: &str) -> Option<&mut Value> {
+        let name = canonical_name(name);
+        self.values
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Adds a value under a name that is not set yet.
+    fn push(&mut self, name: &str, value: Value) {
+        if self.values.capacity() == 0 {
+            self.values.reserve_exact(USUAL_VALUE_COUNT);
+        }
+        self.values.push((Name::new(canonical_name(name)), value));
     }
 
     /// The text form of `name`'s value, or an empty slice when unset.
@@ -143,12 +149,12 @@ impl LogMessage {
 
     /// All names that carry a value, in the order they were first set.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.values.iter().map(|(n, _)| n.as_ref())
+        self.values.iter().map(|(n, _)| n.as_str())
     }
 
     /// All name-value pairs in the order they were first set.
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.values.iter().map(|(n, v)| (n.as_ref(), v))
+        self.values.iter().map(|(n, v)| (n.as_str(), v))
     }
 
     /// Adds a tag unless already present.
@@ -181,7 +187,7 @@ mod tests {
     #[test]
     fn msg_is_an_alias_of_message() {
         let mut m = LogMessage::with_message("hello");
-        assert_eq!(m.get("MSG"), Some(&Value::String(b"hello".to_vec())));
+        assert_eq!(m.get("MSG"), Some(&Value::string(b"hello")));
         m.set("MSG", Value::Int(5));
         assert_eq!(m.get("MESSAGE"), Some(&Value::Int(5)));
         assert_eq!(m.names().collect::<Vec<_>>(), vec!["MESSAGE"]);

@@ -12,7 +12,7 @@ use crate::lifecycle::{RawFetchReturn, codes};
 use crate::message::LogMessage;
 use crate::template::{Template, is_macro, macro_names, render_macro};
 use crate::timestamp::{Timestamp, local_offset_at};
-use crate::value::Value;
+use crate::value::{Text, Value};
 
 /// The exact exception texts of the native module.
 pub mod errors {
@@ -43,9 +43,9 @@ pub mod errors {
 }
 
 /// A string value as syslog-ng stores it: cut at the first NUL.
-pub fn truncate_at_nul(bytes: &[u8]) -> Vec<u8> {
+pub fn truncate_at_nul(bytes: &[u8]) -> Text {
     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
-    bytes[..end].to_vec()
+    Text::from_slice(&bytes[..end])
 }
 
 /// Reports a value of an unsupported type to the internal log (the
@@ -357,7 +357,7 @@ mod tests {
         assert!(s.read_only);
         assert_eq!(copy.get("MESSAGE"), s.msg.get("MESSAGE"));
         let (moved, _) = s.take_posted(true, None);
-        assert_eq!(moved.get("MESSAGE"), Some(&Value::String(b"hi".to_vec())));
+        assert_eq!(moved.get("MESSAGE"), Some(&Value::string(b"hi")));
         assert_eq!(s.msg.get("MESSAGE"), None);
         assert_eq!(
             s.check_writable("X"),

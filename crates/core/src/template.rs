@@ -1343,7 +1343,7 @@ mod format_json {
     impl<'a> Json<'a> {
         fn of(value: &'a Value) -> Json<'a> {
             match value {
-                Value::String(s) => Json::Str(Cow::Borrowed(s)),
+                Value::String(s) => Json::Str(Cow::Borrowed(&s[..])),
                 Value::Int(_) | Value::Bool(_) => Json::Raw(Cow::Owned(value.to_text())),
                 Value::Double(d) if d.is_finite() => Json::Raw(Cow::Owned(value.to_text())),
                 Value::Double(_) | Value::DateTime(_) => Json::Str(Cow::Owned(value.to_text())),
@@ -1754,7 +1754,7 @@ mod tests {
         ] {
             m.set_str(k, v);
         }
-        m.set("bin", Value::String(b"a\xffb\x7f".to_vec()));
+        m.set("bin", Value::string(b"a\xffb\x7f"));
         // syslog-ng 3.38's output for the same names.
         assert_eq!(
             render("$(format-json --key foo*)", &m),

@@ -1,14 +1,19 @@
 //! Typed name-value pair values and their text forms (syslog-ng 4.x typing).
 
 use crate::timestamp::Timestamp;
+use smallvec::SmallVec;
 use std::io::Write;
+
+/// The bytes of a string value. Short values (most names' values: hosts,
+/// programs, ids) live inline, so setting them allocates nothing.
+pub type Text = SmallVec<[u8; 24]>;
 
 /// The value of one name-value pair. The type decides how Python reads it
 /// back; the text form (see [`Value::write_text`]) is what templates show.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// Text or bytes; may contain any byte.
-    String(Vec<u8>),
+    String(Text),
     /// A 64-bit integer.
     Int(i64),
     /// A double, shown with six decimals (`%f`).
@@ -24,6 +29,11 @@ pub enum Value {
 }
 
 impl Value {
+    /// A string value holding a copy of `bytes`.
+    pub fn string(bytes: impl AsRef<[u8]>) -> Value {
+        Value::String(Text::from_slice(bytes.as_ref()))
+    }
+
     /// Appends the text form of the value.
     pub fn write_text(&self, out: &mut Vec<u8>) {
         match self {

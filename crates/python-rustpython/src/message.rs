@@ -152,7 +152,7 @@ fn value_from_python(key: &str, value: &PyObject, vm: &VirtualMachine) -> PyResu
 fn value_to_python(value: Value, vm: &VirtualMachine) -> PyResult {
     let ctx = &vm.ctx;
     Ok(match value {
-        Value::String(s) => ctx.new_bytes(s).into(),
+        Value::String(s) => ctx.new_bytes(s.into_vec()).into(),
         Value::Int(i) => ctx.new_int(i).into(),
         Value::Double(d) => ctx.new_float(d).into(),
         Value::Bool(b) => ctx.new_bool(b).into(),
@@ -172,7 +172,7 @@ impl PyLogMessage {
     /// wait for a thread blocked on this lock.
     fn lookup(&self, key: &str, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
         let found = match self.state.lock().lookup(key) {
-            Some(Lookup::Macro(text)) => Some(Value::String(text)),
+            Some(Lookup::Macro(text)) => Some(Value::String(text.into())),
             Some(Lookup::Value(v)) => Some(v.clone()),
             None => None,
         };
