@@ -43,6 +43,8 @@ pub fn run_fetch_loop(
     let driver = link.driver_id();
     let mut transport_cache = (0, None);
     let mut opened = false;
+    // Whether the window had room after the last post (saves a lock per message).
+    let mut room = false;
     while !link.done_fetching() {
         if !opened {
             if calls.open() {
@@ -53,17 +55,18 @@ pub fn run_fetch_loop(
             }
             continue;
         }
-        if !link.has_room() {
+        if !room && !link.has_room() {
             link.close_batch();
             calls.release_while(&mut || link.wait_for_room());
             continue;
         }
+        room = false;
         match calls.fetch() {
             FetchOutcome::Success(mut msg) => {
                 if let Some(name) = transport.current(&mut transport_cache) {
                     msg.set_str("TRANSPORT", name.as_bytes());
                 }
-                link.post(msg);
+                room = link.post(msg);
             }
             FetchOutcome::TryAgain => {
                 tracing::trace!(driver = driver, "Try again when fetching messages");

@@ -3,7 +3,8 @@
 //! - [`message`], [`value`], [`timestamp`]: the typed message model.
 //! - [`lifecycle`]: the traits a Python backend implements.
 //! - [`driver`]: python-fetcher scheduling on a worker thread.
-//! - [`pipeline`]: batches, flow control, destination queues, stop.
+//! - [`pipeline`]: batches, flow control, destination queues, stop;
+//!   [`return_bin`] brings delivered messages back to be freed.
 //! - [`template`]: syslog-ng templates and macros.
 //! - [`internal_log`]: logfetch's own messages in syslog-ng's style.
 //! - [`python_sources`]: the Python files both backends load.
@@ -23,6 +24,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod pri;
 pub mod python_sources;
+pub mod return_bin;
 pub mod sink;
 pub mod template;
 pub mod timestamp;

@@ -18,6 +18,7 @@ use crate::host::{full_hostname, local_hostname};
 use crate::internal_log::{self, InternalEvent};
 use crate::lifecycle::Fetcher;
 use crate::message::LogMessage;
+use crate::return_bin::ReturnBin;
 use crate::sink::Sink;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
@@ -53,6 +54,13 @@ const MAX_AUTO_BATCH: usize = 256;
 /// fetcher fills the next batch while destinations write the previous ones
 /// (a batch as large as the window would make the two take turns).
 const WINDOW_SHARE_PER_BATCH: usize = 4;
+
+/// How long a destination thread that ran out of work watches for more
+/// before it sleeps (see `DestQueue::look_for_work`).
+const IDLE_SPIN: Duration = Duration::from_micros(50);
+
+/// Busy-wait rounds between two yields while watching for work.
+const SPINS_PER_YIELD: u32 = 64;
 
 /// What a source does to every message it posts (syslog-ng's source options).
 #[derive(Clone, Debug)]
@@ -234,6 +242,8 @@ pub struct SourceLink {
     posted: AtomicU64,
     self_ref: Weak<SourceLink>,
     tracker: std::sync::OnceLock<Arc<AckTracker>>,
+    /// Delivered batches, freed on the worker thread (see [`ReturnBin`]).
+    returned: ReturnBin,
 }
 
 impl SourceLink {
@@ -258,6 +268,7 @@ impl SourceLink {
             finished_cv: Condvar::new(),
             posted: AtomicU64::new(0),
             tracker: std::sync::OnceLock::new(),
+            returned: ReturnBin::default(),
         })
     }
 
@@ -360,8 +371,10 @@ impl SourceLink {
         }
     }
 
-    /// Posts one message returned by `fetch()`.
-    pub fn post(&self, mut msg: LogMessage) {
+    /// Posts one message returned by `fetch()`; returns whether the window
+    /// has room for another one.
+    pub fn post(&self, mut msg: LogMessage) -> bool {
+        self.returned.empty_here();
         self.settings.prepare(&mut msg);
         if let Some(tracker) = self.tracker.get() {
             msg.ack_seq = Some(tracker.track(msg.bookmark));
@@ -387,6 +400,7 @@ impl SourceLink {
         if full || big || after_quiet {
             self.close_locked(&mut batch);
         }
+        !full
     }
 
     fn quiet_after(&self) -> Duration {
@@ -413,7 +427,8 @@ impl SourceLink {
         if batch.messages.is_empty() {
             return;
         }
-        let messages = std::mem::take(&mut batch.messages);
+        let next = Vec::with_capacity(self.auto_batch_size());
+        let messages = std::mem::replace(&mut batch.messages, next);
         batch.opened_at = None;
         batch.last_closed = Some(Instant::now());
         let count = messages.len();
@@ -469,6 +484,7 @@ impl SourceLink {
 
     /// Sleeps up to `timeout`, returning early when exit is requested.
     pub fn wait(&self, timeout: Duration) {
+        self.returned.empty_here();
         let deadline = Instant::now() + timeout;
         let mut batch = self.batch.lock();
         while !self.exit_requested() {
@@ -480,6 +496,7 @@ impl SourceLink {
 
     /// Sleeps until the window has room or exit is requested.
     pub fn wait_for_room(&self) {
+        self.returned.empty_here();
         let mut batch = self.batch.lock();
         while !self.exit_requested() && batch.in_flight >= self.settings.window_size {
             self.wakeup.wait(&mut batch);
@@ -596,6 +613,12 @@ impl RoutedBatch {
     }
 }
 
+impl Drop for RoutedBatch {
+    fn drop(&mut self) {
+        self.source.returned.put(std::mem::take(&mut self.messages));
+    }
+}
+
 struct QueueEntry {
     batch: Arc<RoutedBatch>,
     selection: Selection,
@@ -630,6 +653,8 @@ pub struct DestQueue {
     capacity: usize,
     state: Mutex<QueueState>,
     ready: Condvar,
+    /// Whether `state.entries` holds anything (read without the lock).
+    has_entries: AtomicBool,
 }
 
 impl DestQueue {
@@ -647,6 +672,7 @@ impl DestQueue {
                 drained: false,
             }),
             ready: Condvar::new(),
+            has_entries: AtomicBool::new(false),
         })
     }
 
@@ -680,6 +706,7 @@ impl DestQueue {
             );
         }
         state.queued += len;
+        self.has_entries.store(true, Ordering::Release);
         state.entries.push_back(QueueEntry {
             batch: batch.clone(),
             selection,
@@ -689,6 +716,9 @@ impl DestQueue {
 
     /// Takes everything queued, waiting for work; `None` once closed and empty.
     fn take_all(&self) -> Option<Vec<QueueEntry>> {
+        if !self.has_entries.load(Ordering::Acquire) {
+            self.look_for_work();
+        }
         let mut state = self.state.lock();
         while state.entries.is_empty() {
             if state.closed {
@@ -699,7 +729,23 @@ impl DestQueue {
             self.ready.wait(&mut state);
         }
         state.queued = 0;
+        self.has_entries.store(false, Ordering::Relaxed);
         Some(state.entries.drain(..).collect())
+    }
+
+    /// Before the destination thread sleeps: watches for new entries a
+    /// little while. A busy source closes its next batch within tens of
+    /// microseconds, and waking a sleeping thread costs the source a futex
+    /// call and the machine an inter-processor interrupt per batch.
+    fn look_for_work(&self) {
+        let until = Instant::now() + IDLE_SPIN;
+        while !self.has_entries.load(Ordering::Acquire) && Instant::now() < until {
+            for _ in 0..SPINS_PER_YIELD {
+                std::hint::spin_loop();
+            }
+            // Lets a runnable thread on this core (another source) go first.
+            std::thread::yield_now();
+        }
     }
 
     fn close(&self) {
@@ -912,7 +958,7 @@ impl Runtime {
                         msg.pri = 5 * 8 + u16::from(event.severity);
                         msg.set_str("PROGRAM", "logfetch");
                         msg.set_str("PID", pid.as_bytes());
-                        link.post(msg);
+                        let _ = link.post(msg);
                     }
                 };
                 while !links[0].exit_requested() {
