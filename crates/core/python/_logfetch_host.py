@@ -10,7 +10,6 @@ internal log through `_syslogng._log` and then raised as `HostError`.
 import importlib
 import sys
 import time
-import traceback
 import types
 
 import _syslogng
@@ -44,6 +43,19 @@ class HostError(Exception):
     """A source could not be set up; already reported."""
 
 
+def _report_traceback(exc, with_stack=True):
+    """Sends `exc`'s traceback (or only its last line) to the internal log."""
+    # Imported here: `traceback` pulls in much of the standard library, which
+    # would add milliseconds to every start on RustPython.
+    import traceback
+
+    if with_stack:
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    else:
+        lines = traceback.format_exception_only(type(exc), exc)
+    _syslogng._traceback("".join(lines))
+
+
 def _exception_text(exc):
     return "%s: %s" % (type(exc).__name__, exc)
 
@@ -60,7 +72,7 @@ def report_exception(driver_id, class_path, function, exc):
             ("exception", _exception_text(exc)),
         ],
     )
-    _syslogng._traceback("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    _report_traceback(exc)
 
 
 def _fail(message, fields):
@@ -76,7 +88,7 @@ def load_main_module(blocks):
         try:
             code = compile(text, filename, "exec")
         except Exception as exc:
-            _syslogng._traceback("".join(traceback.format_exception_only(type(exc), exc)))
+            _report_traceback(exc, with_stack=False)
             _fail("Error compiling Python global code block", [("exception", _exception_text(exc))])
         try:
             exec(code, module.__dict__)
@@ -103,7 +115,7 @@ def _resolve_class(driver_id, class_path):
             module = sys.modules["_syslogng_main"]
         return getattr(module, class_name)
     except Exception as exc:
-        _syslogng._traceback("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        _report_traceback(exc)
         if isinstance(exc, ImportError):
             _syslogng._log(ERROR, IMPORT_HINT, [("module", module_name)])
         _fail(

@@ -8,7 +8,6 @@ bridge) and registers the submodules user code imports, such as
 """
 
 import enum
-import logging
 import sys
 import types
 
@@ -238,35 +237,82 @@ class Persist:
         return iter(_syslogng._persist_keys(self.__name))
 
 
-class _InternalLogHandler(logging.Handler):
-    """Sends `logging` records to logfetch's internal log as `python-<name>: <msg>`."""
+def _internal_log_handler(logging):
+    """A `logging` handler that sends records to logfetch's internal log as
+    `python-<name>: <msg>`."""
 
-    def emit(self, record):
-        try:
-            text = "python-%s: %s" % (record.name, self.format(record))
-            logger = Logger()
-            if record.levelno >= logging.ERROR:
-                logger.error(text)
-            elif record.levelno >= logging.WARNING:
-                logger.warning(text)
-            elif record.levelno >= logging.INFO:
-                logger.info(text)
-            elif record.levelno >= logging.DEBUG:
-                logger.debug(text)
-            else:
-                logger.trace(text)
-        except Exception:
-            self.handleError(record)
+    class InternalLogHandler(logging.Handler):
+        logfetch_bridge = True
+
+        def emit(self, record):
+            try:
+                text = "python-%s: %s" % (record.name, self.format(record))
+                logger = Logger()
+                if record.levelno >= logging.ERROR:
+                    logger.error(text)
+                elif record.levelno >= logging.WARNING:
+                    logger.warning(text)
+                elif record.levelno >= logging.INFO:
+                    logger.info(text)
+                elif record.levelno >= logging.DEBUG:
+                    logger.debug(text)
+                else:
+                    logger.trace(text)
+            except Exception:
+                self.handleError(record)
+
+    return InternalLogHandler()
 
 
-def _install_logging_bridge():
+def _install_logging_bridge(logging):
+    """Sends the root logger's records to the internal log."""
     root = logging.getLogger()
-    if not any(isinstance(h, _InternalLogHandler) for h in root.handlers):
+    if not any(getattr(h, "logfetch_bridge", False) for h in root.handlers):
         root.setLevel(logging.DEBUG)
-        root.addHandler(_InternalLogHandler())
+        root.addHandler(_internal_log_handler(logging))
 
 
-_install_logging_bridge()
+class _BridgeOnImport:
+    """Runs `logging`'s module code, then connects it to the internal log."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        _install_logging_bridge(module)
+
+
+class _LoggingBridgeFinder:
+    """Connects `logging` to the internal log when something first imports it.
+
+    `logging` imports `traceback`, which pulls in much of the standard
+    library; importing it up front would add milliseconds to every start on
+    RustPython, although most fetchers never log through it.
+    """
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(cls)
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            spec = find_spec(name, path, target) if find_spec else None
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _BridgeOnImport(spec.loader)
+                return spec
+        return None
+
+
+if "logging" in sys.modules:
+    _install_logging_bridge(sys.modules["logging"])
+else:
+    sys.meta_path.insert(0, _LoggingBridgeFinder)
 
 
 def _submodule(name, **attrs):
