@@ -56,7 +56,8 @@ const MAX_AUTO_BATCH: usize = 256;
 const WINDOW_SHARE_PER_BATCH: usize = 4;
 
 /// How long a destination thread that ran out of work watches for more
-/// before it sleeps (see `DestQueue::look_for_work`).
+/// before it sleeps, when there are cores to spare (see
+/// `DestQueue::look_for_work` and `Runtime::idle_spin`).
 const IDLE_SPIN: Duration = Duration::from_micros(50);
 
 /// Busy-wait rounds between two yields while watching for work.
@@ -715,9 +716,9 @@ impl DestQueue {
     }
 
     /// Takes everything queued, waiting for work; `None` once closed and empty.
-    fn take_all(&self) -> Option<Vec<QueueEntry>> {
-        if !self.has_entries.load(Ordering::Acquire) {
-            self.look_for_work();
+    fn take_all(&self, idle_spin: Duration) -> Option<Vec<QueueEntry>> {
+        if !idle_spin.is_zero() && !self.has_entries.load(Ordering::Acquire) {
+            self.look_for_work(idle_spin);
         }
         let mut state = self.state.lock();
         while state.entries.is_empty() {
@@ -737,8 +738,8 @@ impl DestQueue {
     /// little while. A busy source closes its next batch within tens of
     /// microseconds, and waking a sleeping thread costs the source a futex
     /// call and the machine an inter-processor interrupt per batch.
-    fn look_for_work(&self) {
-        let until = Instant::now() + IDLE_SPIN;
+    fn look_for_work(&self, idle_spin: Duration) {
+        let until = Instant::now() + idle_spin;
         while !self.has_entries.load(Ordering::Acquire) && Instant::now() < until {
             for _ in 0..SPINS_PER_YIELD {
                 std::hint::spin_loop();
@@ -879,13 +880,14 @@ impl Runtime {
 
     /// Starts destination threads, then one worker per fetcher, then the ticker.
     pub fn start(&mut self) -> std::io::Result<()> {
+        let idle_spin = self.idle_spin();
         for d in &mut self.destinations {
             let queue = d.queue.clone();
             let sink = d.sink.take().expect("destination started twice");
             d.thread = Some(
                 std::thread::Builder::new()
                     .name(format!("dest:{}", queue.name()))
-                    .spawn(move || drain_destination(&queue, sink))?,
+                    .spawn(move || drain_destination(&queue, sink, idle_spin))?,
             );
         }
         for f in &mut self.fetchers {
@@ -934,6 +936,19 @@ impl Runtime {
             })?;
         self.ticker = Some((stop, ticker));
         Ok(())
+    }
+
+    /// How long idle destination threads watch for work before they sleep:
+    /// [`IDLE_SPIN`] while every fetcher and destination thread can have a
+    /// core of its own, nothing when they would take cores from each other.
+    fn idle_spin(&self) -> Duration {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let busy_threads = self.fetchers.len() + self.destinations.len();
+        if busy_threads <= cores {
+            IDLE_SPIN
+        } else {
+            Duration::ZERO
+        }
     }
 
     /// Starts one thread that turns captured internal messages into
@@ -1047,11 +1062,12 @@ impl Runtime {
 
 /// A destination thread: writes whole runs of batches, flushes, reports them
 /// delivered. Returns the number of messages it had to give up on.
-fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>) -> u64 {
+/// `idle_spin` is how long it watches for work before it sleeps.
+fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>, idle_spin: Duration) -> u64 {
     const RETRY_DELAY: Duration = Duration::from_secs(1);
     const MAX_ATTEMPTS_WHILE_STOPPING: u32 = 3;
     let mut lost = 0;
-    while let Some(entries) = queue.take_all() {
+    while let Some(entries) = queue.take_all(idle_spin) {
         let mut attempts = 0;
         loop {
             let result = entries
