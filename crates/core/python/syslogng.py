@@ -273,10 +273,15 @@ def _install_logging_bridge(logging):
 
 
 class _BridgeOnImport:
-    """Runs `logging`'s module code, then connects it to the internal log."""
+    """Runs `logging`'s module code, then connects it to the internal log.
+    Everything else (`get_source()` for tracebacks, resources) is the real
+    loader's."""
 
     def __init__(self, loader):
         self.loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
