@@ -14,6 +14,9 @@ use logfetch_core::message::LogMessage;
 use logfetch_core::pipeline::{SourceLink, SourceSettings};
 use logfetch_core::value::Value;
 
+/// Builds the message for the `seq`-th fetch.
+type BuildMessage = fn(i64) -> LogMessage;
+
 const PAYLOAD: &str = "benchmark message number constant payload 0123456789";
 
 fn const_message(_: i64) -> LogMessage {
@@ -35,7 +38,7 @@ fn fields_message(seq: i64) -> LogMessage {
 fn source_post(c: &mut Criterion) {
     let mut g = c.benchmark_group("source_post");
     g.throughput(Throughput::Elements(1));
-    let builders: [(&str, fn(i64) -> LogMessage); 2] =
+    let builders: [(&str, BuildMessage); 2] =
         [("const", const_message), ("fields", fields_message)];
     for (name, build) in builders {
         let link = SourceLink::new(SourceSettings::new("s", 0), Vec::new());
