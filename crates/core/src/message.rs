@@ -195,6 +195,27 @@ mod tests {
     }
 
     #[test]
+    fn set_str_replaces_any_value_in_place() {
+        let long = "a value longer than the twenty-four bytes kept inline";
+        let mut m = LogMessage::new();
+        m.set_str("k", "short");
+        m.set_str("name-longer-than-twenty-four-bytes", long);
+        m.set_str("k", long);
+        assert_eq!(m.get("k"), Some(&Value::string(long)));
+        m.set("k", Value::Int(7));
+        m.set_str("k", "again short");
+        assert_eq!(m.get("k"), Some(&Value::string("again short")));
+        assert_eq!(
+            m.get("name-longer-than-twenty-four-bytes"),
+            Some(&Value::string(long))
+        );
+        assert_eq!(
+            m.names().collect::<Vec<_>>(),
+            vec!["k", "name-longer-than-twenty-four-bytes"]
+        );
+    }
+
+    #[test]
     fn text_forms_of_typed_values() {
         let mut m = LogMessage::new();
         m.set("n", Value::Double(6.9));
