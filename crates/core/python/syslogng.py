@@ -26,7 +26,25 @@ class LogFetcherResult(enum.IntEnum):
     NO_DATA = 4
 
 
-class LogFetcher(_syslogng.LogFetcher):
+class _Driver:
+    """What every Python driver base has: `init(options)` that accepts and
+    `deinit()` that does nothing, for subclasses that need neither."""
+
+    def init(self, options):
+        return True
+
+    def deinit(self):
+        pass
+
+
+class _Source(_Driver):
+    """What both source bases have: `self.flags` and `self.parse_options`."""
+
+    flags = {}
+    parse_options = None
+
+
+class LogFetcher(_Source, _syslogng.LogFetcher):
     """Base class of `python-fetcher()` sources: implement `fetch()`."""
 
     FETCH_ERROR = ERROR = LogFetcherResult.ERROR
@@ -34,15 +52,6 @@ class LogFetcher(_syslogng.LogFetcher):
     FETCH_SUCCESS = SUCCESS = LogFetcherResult.SUCCESS
     FETCH_TRY_AGAIN = TRY_AGAIN = LogFetcherResult.TRY_AGAIN
     FETCH_NO_DATA = NO_DATA = LogFetcherResult.NO_DATA
-
-    flags = {}
-    parse_options = None
-
-    def init(self, options):
-        return True
-
-    def deinit(self):
-        pass
 
     def open(self):
         return True
@@ -57,21 +66,12 @@ class LogFetcher(_syslogng.LogFetcher):
         pass
 
 
-class LogSource:
+class LogSource(_Source):
     """Base class of server-style `python()` sources (`run()`, `request_exit()`).
 
     Importable so that modules written for syslog-ng load unchanged; logfetch
     does not run `python()` sources yet and says so when a configuration uses one.
     """
-
-    flags = {}
-    parse_options = None
-
-    def init(self, options):
-        return True
-
-    def deinit(self):
-        pass
 
     def run(self):
         raise NotImplementedError("run() is not implemented in " + type(self).__name__)
@@ -80,24 +80,12 @@ class LogSource:
         raise NotImplementedError("request_exit() is not implemented in " + type(self).__name__)
 
 
-class LogDestination:
+class LogDestination(_Driver):
     """Base class of `python()` destinations; importable, not run by logfetch."""
 
-    def init(self, options):
-        return True
 
-    def deinit(self):
-        pass
-
-
-class LogParser:
+class LogParser(_Driver):
     """Base class of `python()` parsers; importable, not run by logfetch."""
-
-    def init(self, options):
-        return True
-
-    def deinit(self):
-        pass
 
 
 LogMessage = _syslogng.LogMessage
