@@ -623,6 +623,15 @@ mod tests {
             .collect()
     }
 
+    /// A local TCP port nobody listens on (until a test binds it).
+    fn closed_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
     fn sink(port: u16, transport: Transport, host: &str) -> NetSink<Lines> {
         let mut endpoint = Endpoint::new(host, port, transport);
         endpoint.time_reopen = Duration::from_millis(200);
@@ -692,12 +701,8 @@ mod tests {
 
     #[test]
     fn refused_connection_is_retried_after_time_reopen_without_duplicates() {
-        // Find a free port, then leave it closed for the first attempts.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // Leave the port closed for the first attempts.
+        let port = closed_port();
         let mut sink = sink(port, Transport::Tcp, "127.0.0.1");
         let batch = messages(0..5);
         assert!(sink.write(&batch).and_then(|()| sink.flush()).is_err());
@@ -787,11 +792,7 @@ mod tests {
 
     #[test]
     fn leftovers_of_an_abandoned_run_are_not_sent() {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = closed_port();
         let mut sink = sink(port, Transport::Tcp, "127.0.0.1");
         let given_up = messages(0..3);
         assert!(sink.write(&given_up).and_then(|()| sink.flush()).is_err());
