@@ -1,7 +1,7 @@
 //! The backend-agnostic log message: typed name-value pairs, PRI, timestamps, tags.
 
 use crate::timestamp::Timestamp;
-use crate::value::{Text, Value};
+use crate::value::Value;
 use compact_str::CompactString;
 use smallvec::SmallVec;
 use std::sync::Arc;
@@ -104,8 +104,8 @@ impl LogMessage {
                 text.clear();
                 text.extend_from_slice(value);
             }
-            Some(slot) => *slot = Value::String(Text::from_slice(value)),
-            None => self.push(name, Value::String(Text::from_slice(value))),
+            Some(slot) => *slot = Value::string(value),
+            None => self.push(name, Value::string(value)),
         }
     }
 
