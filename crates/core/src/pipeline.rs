@@ -771,6 +771,7 @@ impl DestQueue {
         let left: usize = state.entries.iter().map(|e| e.selection.len()).sum();
         state.entries.clear();
         state.queued = 0;
+        self.has_entries.store(false, Ordering::Relaxed);
         left as u64
     }
 }
