@@ -52,7 +52,7 @@ impl Filter {
             }
             Filter::Level(mask) => mask & (1 << msg.severity()) != 0,
             Filter::Facility(mask) => msg.facility() < 32 && mask & (1 << msg.facility()) != 0,
-            Filter::Tags(tags) => tags.iter().any(|t| msg.tags().contains(t)),
+            Filter::Tags(tags) => tags.iter().any(|t| msg.has_tag(t)),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! - [`lifecycle`]: the traits a Python backend implements.
 //! - [`driver`]: python-fetcher scheduling on a worker thread.
 //! - [`pipeline`]: batches, flow control, destination queues, stop;
-//!   [`return_bin`] brings delivered messages back to be freed.
+//!   [`return_bin`] brings delivered messages back to be freed; `source_prep`
+//!   is what a source does to each message it posts.
 //! - [`template`]: syslog-ng templates and macros.
 //! - [`internal_log`]: logfetch's own messages in syslog-ng's style.
 //! - [`python_sources`]: the Python files both backends load.
@@ -26,6 +27,7 @@ pub mod pri;
 pub mod python_sources;
 pub mod return_bin;
 pub mod sink;
+mod source_prep;
 pub mod template;
 pub mod timestamp;
 pub mod value;

@@ -22,10 +22,54 @@ fn canonical_name(name: &str) -> &str {
     if name == "MSG" { "MESSAGE" } else { name }
 }
 
+/// Values and tags a source gives every message it posts (HOST_FROM,
+/// SOURCE, `.source.<name>` …), kept once per source and shared by its
+/// messages instead of copied into each one.
+///
+/// A shared value wins over the message's own value of the same name, as
+/// the source's processing comes after `fetch()` set it. Aligned to two
+/// cache lines so that the reference count, which the fetcher thread
+/// changes for every message, never shares a line with the values the
+/// destination threads read.
+#[derive(Debug, PartialEq, Default)]
+#[repr(align(128))]
+pub struct SharedValues {
+    values: Vec<(Name, Value)>,
+    tags: Vec<Arc<str>>,
+}
+
+impl SharedValues {
+    /// Sets `name` (replacing an earlier value of the same name).
+    pub fn set(&mut self, name: &str, value: Value) {
+        let name = canonical_name(name);
+        match self.values.iter_mut().find(|(n, _)| n == name) {
+            Some((_, slot)) => *slot = value,
+            None => self.values.push((Name::new(name), value)),
+        }
+    }
+
+    /// Adds a tag unless already present.
+    pub fn add_tag(&mut self, tag: &Arc<str>) {
+        if !self.tags.iter().any(|t| t == tag) {
+            self.tags.push(tag.clone());
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
 /// One log message as it moves from a source to the destinations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogMessage {
     values: Vec<(Name, Value)>,
+    /// Values and tags of the source that posted the message.
+    shared: Option<Arc<SharedValues>>,
     /// Facility * 8 + severity.
     pub pri: u16,
     /// The message's own time (`$DATE`, `$ISODATE`, `S_*`).
@@ -51,6 +95,7 @@ impl LogMessage {
         let now = Timestamp::now();
         LogMessage {
             values: Vec::new(),
+            shared: None,
             pri: DEFAULT_PRI,
             stamp: now,
             recvd: now,
@@ -71,6 +116,7 @@ impl LogMessage {
     pub fn take(&mut self) -> LogMessage {
         let empty = LogMessage {
             values: Vec::new(),
+            shared: None,
             pri: DEFAULT_PRI,
             stamp: Timestamp::default(),
             recvd: Timestamp::default(),
@@ -84,7 +130,33 @@ impl LogMessage {
     /// The value stored under `name` (aliases resolved).
     pub fn get(&self, name: &str) -> Option<&Value> {
         let name = canonical_name(name);
+        if let Some(value) = self.shared.as_ref().and_then(|s| s.get(name)) {
+            return Some(value);
+        }
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Gives the message its source's shared values and tags (replacing
+    /// any it had). They win over its own values of the same names.
+    pub fn share(&mut self, shared: &Arc<SharedValues>) {
+        self.shared = Some(Arc::clone(shared));
+    }
+
+    /// Copies the shared values and tags into the message itself, so that
+    /// its own values can change them.
+    fn unshare(&mut self) {
+        let Some(shared) = self.shared.take() else {
+            return;
+        };
+        for (name, value) in &shared.values {
+            match self.values.iter_mut().find(|(n, _)| n == name) {
+                Some((_, slot)) => *slot = value.clone(),
+                None => self.values.push((name.clone(), value.clone())),
+            }
+        }
+        for tag in &shared.tags {
+            self.add_tag(tag);
+        }
     }
 
     /// Sets `name` to `value`, replacing an earlier value.
@@ -111,6 +183,9 @@ impl LogMessage {
 
     fn slot(&mut self, name: &str) -> Option<&mut Value> {
         let name = canonical_name(name);
+        if self.shared.as_ref().is_some_and(|s| s.has(name)) {
+            self.unshare();
+        }
         self.values
             .iter_mut()
             .find(|(n, _)| n == name)
@@ -147,26 +222,43 @@ impl LogMessage {
         }
     }
 
-    /// All names that carry a value, in the order they were first set.
+    /// All names that carry a value: the message's own in the order they
+    /// were first set, then its source's.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.values.iter().map(|(n, _)| n.as_str())
+        self.pairs().map(|(n, _)| n)
     }
 
-    /// All name-value pairs in the order they were first set.
+    /// All name-value pairs: the message's own in the order they were first
+    /// set, then its source's.
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.values.iter().map(|(n, v)| (n.as_str(), v))
+        let shared = self.shared.as_deref();
+        let own = self
+            .values
+            .iter()
+            .filter(move |(n, _)| !shared.is_some_and(|s| s.has(n)));
+        let shared = shared.map_or(&[][..], |s| &s.values[..]);
+        own.chain(shared).map(|(n, v)| (n.as_str(), v))
     }
 
     /// Adds a tag unless already present.
     pub fn add_tag(&mut self, tag: &Arc<str>) {
-        if !self.tags.iter().any(|t| t == tag) {
+        if !self.has_tag(tag) {
             self.tags.push(tag.clone());
         }
     }
 
-    /// The message's tags in the order they were added.
-    pub fn tags(&self) -> &[Arc<str>] {
-        &self.tags
+    /// Whether the message carries `tag`.
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags().any(|t| &**t == tag)
+    }
+
+    /// The message's tags in the order they were added: its own, then its
+    /// source's.
+    pub fn tags(&self) -> impl Iterator<Item = &Arc<str>> {
+        let shared = self.shared.as_deref().map_or(&[][..], |s| &s.tags[..]);
+        let own = &self.tags;
+        own.iter()
+            .chain(shared.iter().filter(move |t| !own.contains(t)))
     }
 
     /// The facility number (PRI / 8).
@@ -213,6 +305,34 @@ mod tests {
             m.names().collect::<Vec<_>>(),
             vec!["k", "name-longer-than-twenty-four-bytes"]
         );
+    }
+
+    #[test]
+    fn shared_values_win_and_a_later_write_takes_them_over() {
+        let mut shared = SharedValues::default();
+        shared.set("HOST", Value::string("local"));
+        shared.set("SOURCE", Value::string("s_src"));
+        shared.add_tag(&Arc::from(".source.s_src"));
+        let shared = Arc::new(shared);
+
+        let mut m = LogMessage::with_message("hi");
+        m.set_str("HOST", "from-fetcher");
+        m.add_tag(&Arc::from("mine"));
+        m.share(&shared);
+        assert_eq!(m.get("HOST"), Some(&Value::string("local")));
+        let pairs: Vec<_> = m.pairs().map(|(n, _)| n).collect();
+        assert_eq!(pairs, vec!["MESSAGE", "HOST", "SOURCE"]);
+        assert_eq!(
+            m.tags().map(|t| &**t).collect::<Vec<_>>(),
+            vec!["mine", ".source.s_src"]
+        );
+        assert!(m.has_tag(".source.s_src"));
+
+        m.set_str("SOURCE", "changed");
+        assert_eq!(m.get("SOURCE"), Some(&Value::string("changed")));
+        assert_eq!(m.get("HOST"), Some(&Value::string("local")));
+        assert!(m.has_tag(".source.s_src"));
+        assert_eq!(shared.get("SOURCE"), Some(&Value::string("s_src")));
     }
 
     #[test]

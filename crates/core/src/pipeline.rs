@@ -14,12 +14,12 @@
 use crate::ack::AckTracker;
 use crate::driver::{FetchTiming, run_fetch_loop};
 use crate::filter::Filter;
-use crate::host::{full_hostname, local_hostname};
 use crate::internal_log::{self, InternalEvent};
 use crate::lifecycle::Fetcher;
 use crate::message::LogMessage;
 use crate::return_bin::ReturnBin;
 use crate::sink::Sink;
+use crate::source_prep::MessagePrep;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -119,51 +119,6 @@ impl SourceSettings {
             flow_control: false,
         }
     }
-
-    /// Applies HOST/HOST_FROM, tags, overrides and the default priority.
-    fn prepare(&self, msg: &mut LogMessage) {
-        let host = if self.use_fqdn {
-            full_hostname()
-        } else {
-            local_hostname()
-        };
-        msg.set_str("HOST_FROM", host);
-        if self.chain_hostnames {
-            let mut scratch = Vec::new();
-            let original = msg.text("HOST", &mut scratch);
-            let first = if original.is_empty() {
-                host.as_bytes()
-            } else {
-                original
-            };
-            let mut chained = first.to_vec();
-            chained.push(b'/');
-            chained.extend_from_slice(host.as_bytes());
-            msg.set_str("HOST", chained);
-        } else if !self.keep_hostname || !msg.has_text("HOST") {
-            msg.set_str("HOST", host);
-        }
-        if !self.keep_timestamp {
-            msg.stamp = msg.recvd;
-        }
-        if self.use_own_pid {
-            msg.set_str("PID", std::process::id().to_string());
-        }
-        msg.set_str("SOURCE", self.name.as_bytes());
-        for tag in &self.tags {
-            msg.add_tag(tag);
-        }
-        msg.add_tag(&self.source_tag);
-        if let Some(h) = &self.host_override {
-            msg.set_str("HOST", h.as_bytes());
-        }
-        if let Some(p) = &self.program_override {
-            msg.set_str("PROGRAM", p.as_bytes());
-        }
-        if let Some(pri) = self.default_pri {
-            msg.pri = pri;
-        }
-    }
 }
 
 struct OpenBatch {
@@ -230,6 +185,8 @@ impl Routing {
 /// main thread, the flush ticker and the native `LogFetcher` object.
 pub struct SourceLink {
     settings: SourceSettings,
+    /// What posting does to each message, built from `settings`.
+    prep: MessagePrep,
     routes: Routing,
     batch: Mutex<OpenBatch>,
     wakeup: Condvar,
@@ -250,6 +207,7 @@ pub struct SourceLink {
 impl SourceLink {
     /// A link that routes along `paths` (the log paths that include the source).
     pub fn new(settings: SourceSettings, paths: Vec<PathRoute>) -> Arc<Self> {
+        let prep = MessagePrep::new(&settings);
         Arc::new_cyclic(|self_ref| SourceLink {
             self_ref: self_ref.clone(),
             settings,
@@ -260,6 +218,7 @@ impl SourceLink {
                 last_closed: None,
                 in_flight: 0,
             }),
+            prep,
             wakeup: Condvar::new(),
             exit: AtomicBool::new(false),
             exit_delivered: AtomicBool::new(false),
@@ -376,7 +335,7 @@ impl SourceLink {
     /// has room for another one.
     pub fn post(&self, mut msg: LogMessage) -> bool {
         self.returned.empty_here();
-        self.settings.prepare(&mut msg);
+        self.prep.apply(&mut msg);
         if let Some(tracker) = self.tracker.get() {
             msg.ack_seq = Some(tracker.track(msg.bookmark));
         }

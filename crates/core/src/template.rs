@@ -517,7 +517,7 @@ fn write_macro(m: Macro, msg: &LogMessage, out: &mut Vec<u8>) {
             let _ = write!(out, "{:02x}", msg.pri);
         }
         Macro::Tags => {
-            for (i, t) in msg.tags().iter().enumerate() {
+            for (i, t) in msg.tags().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
