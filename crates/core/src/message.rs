@@ -3,7 +3,6 @@
 use crate::timestamp::Timestamp;
 use crate::value::Value;
 use compact_str::CompactString;
-use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// Default PRI of a new message: facility user, severity notice.
@@ -76,7 +75,8 @@ pub struct LogMessage {
     pub stamp: Timestamp,
     /// When logfetch received the message (`R_*`).
     pub recvd: Timestamp,
-    tags: SmallVec<[Arc<str>; 2]>,
+    /// Tags of its own (its source's are in `shared`).
+    tags: Vec<Arc<str>>,
     /// The backend's handle for the message's bookmark object, if any.
     pub bookmark: Option<u64>,
     /// Sequence number in its source's ack tracker, once posted.
@@ -99,7 +99,7 @@ impl LogMessage {
             pri: DEFAULT_PRI,
             stamp: now,
             recvd: now,
-            tags: SmallVec::new(),
+            tags: Vec::new(),
             bookmark: None,
             ack_seq: None,
         }
@@ -120,7 +120,7 @@ impl LogMessage {
             pri: DEFAULT_PRI,
             stamp: Timestamp::default(),
             recvd: Timestamp::default(),
-            tags: SmallVec::new(),
+            tags: Vec::new(),
             bookmark: None,
             ack_seq: None,
         };
