@@ -162,7 +162,12 @@ pub mod _syslogng {
 
     #[pyattr(name = "LogMessage")]
     fn log_message(_vm: &VirtualMachine) -> PyTypeRef {
-        PyLogMessage::make_static_type()
+        let class = PyLogMessage::make_static_type();
+        // `__new__` does all the work and `object.__init__` (inherited)
+        // nothing; without an init slot, `LogMessage(...)` skips the call
+        // to it and the copy of the arguments it needs.
+        class.slots.init.store(None);
+        class
     }
 
     #[pyattr(name = "Logger")]
