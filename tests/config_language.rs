@@ -97,6 +97,26 @@ conformance! {
         assert!(!run.stderr().contains("talker warns"), "{}", run.stderr());
     }
 
+    fn seqnum_numbers_internal_messages_per_destination(backend) {
+        let mut run = Launch::config(&config("seqnum.conf"), backend).start();
+        assert!(run.wait_lines("all.log", 5, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_lines("internal.log", 2, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        // Local (internal) messages are numbered by each destination from 1;
+        // fetched ones only carry what their meta.sequenceId says.
+        assert_eq!(
+            sorted(run.lines("all.log")),
+            ["1|seq-talker one", "2|seq-talker two", "77|carried", "|plain", "|seq=5 seq="]
+        );
+        assert_eq!(
+            run.lines("internal.log"),
+            [
+                "1|seq-talker one|[meta sequenceId=\"1\"]",
+                "2|seq-talker two|[meta sequenceId=\"2\"]",
+            ]
+        );
+    }
+
     fn duplicate_persist_names_fail_startup(backend) {
         let mut run = Launch::config(&config("duplicate_persist.conf"), backend).start();
         assert_eq!(run.wait_exit(WAIT), Some(2), "{}", run.stderr());

@@ -120,7 +120,7 @@ class LogTemplate:
 
     def format(self, msg, options=None, tz=LTZ_SEND, seqnum=0, context_id=None):
         """Renders the template for `msg`; returns `str`."""
-        return _syslogng._format_template(self.template, msg)
+        return _syslogng._format_template(self.template, msg, int(seqnum))
 
     def __str__(self):
         return self.template

@@ -6,7 +6,7 @@
 //! - [`pipeline`]: batches, flow control, destination queues, stop;
 //!   [`return_bin`] brings delivered messages back to be freed; `source_prep`
 //!   is what a source does to each message it posts.
-//! - [`template`]: syslog-ng templates and macros.
+//! - [`template`]: syslog-ng templates and macros; [`seqnum`]: `$SEQNUM`.
 //! - [`internal_log`]: logfetch's own messages in syslog-ng's style.
 //! - [`python_sources`]: the Python files both backends load.
 //! - [`native_api`]: the interpreter-independent half of `_syslogng`.
@@ -26,6 +26,7 @@ pub mod plan;
 pub mod pri;
 pub mod python_sources;
 pub mod return_bin;
+pub mod seqnum;
 pub mod sink;
 mod source_prep;
 pub mod template;

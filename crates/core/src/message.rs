@@ -71,6 +71,9 @@ pub struct LogMessage {
     shared: Option<Arc<SharedValues>>,
     /// Facility * 8 + severity.
     pub pri: u16,
+    /// Made by logfetch itself (`internal()`), as syslog-ng's local
+    /// messages: each destination numbers these for `$SEQNUM`.
+    pub local: bool,
     /// The message's own time (`$DATE`, `$ISODATE`, `S_*`).
     pub stamp: Timestamp,
     /// When logfetch received the message (`R_*`).
@@ -97,6 +100,7 @@ impl LogMessage {
             values: Vec::new(),
             shared: None,
             pri: DEFAULT_PRI,
+            local: false,
             stamp: now,
             recvd: now,
             tags: Vec::new(),
@@ -118,6 +122,7 @@ impl LogMessage {
             values: Vec::new(),
             shared: None,
             pri: DEFAULT_PRI,
+            local: false,
             stamp: Timestamp::default(),
             recvd: Timestamp::default(),
             tags: Vec::new(),

@@ -91,12 +91,13 @@ pub fn check_template(text: &str) -> Option<String> {
     Template::compile(text).err().map(|e| e.to_string())
 }
 
-/// `_syslogng._format_template`: renders `text` for `msg` (the error is the
-/// `TypeError` text when the template does not compile).
-pub fn format_template(text: &str, msg: &LogMessage) -> Result<Vec<u8>, String> {
+/// `_syslogng._format_template`: renders `text` for `msg` with `seq_num` as
+/// `$SEQNUM` (0 or out of range: empty); the error is the `TypeError` text
+/// when the template does not compile.
+pub fn format_template(text: &str, msg: &LogMessage, seq_num: i64) -> Result<Vec<u8>, String> {
     let template = Template::compile(text).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    template.render(msg, &mut out);
+    template.render_numbered(msg, u32::try_from(seq_num).unwrap_or(0), &mut out);
     Ok(out)
 }
 

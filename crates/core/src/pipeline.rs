@@ -931,6 +931,7 @@ impl Runtime {
                         }
                         let mut msg = LogMessage::with_message(event.text.as_bytes());
                         msg.pri = 5 * 8 + u16::from(event.severity);
+                        msg.local = true;
                         msg.set_str("PROGRAM", "logfetch");
                         msg.set_str("PID", pid.as_bytes());
                         let _ = link.post(msg);

@@ -223,7 +223,7 @@ pub fn is_macro(name: &str) -> bool {
 pub fn render_macro(name: &str, msg: &LogMessage) -> Option<Vec<u8>> {
     let m = lookup_macro(name)?;
     let mut out = Vec::new();
-    write_macro(m, msg, &mut out);
+    write_macro(m, msg, 0, &mut out);
     Some(out)
 }
 
@@ -259,9 +259,9 @@ impl Function {
         }
     }
 
-    fn render(&self, msg: &LogMessage, out: &mut Vec<u8>) {
+    fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         match self {
-            Function::FormatJson(f) => f.render(msg, out),
+            Function::FormatJson(f) => f.render(msg, seq_num, out),
         }
     }
 }
@@ -446,14 +446,20 @@ impl Template {
         }
     }
 
-    /// Appends the rendering of `msg` to `out`.
+    /// Appends the rendering of `msg` to `out` (`$SEQNUM` empty).
     pub fn render(&self, msg: &LogMessage, out: &mut Vec<u8>) {
+        self.render_numbered(msg, 0, out);
+    }
+
+    /// Appends the rendering of `msg` as its destination writes it:
+    /// `seq_num` is its `$SEQNUM` there (0: none, see [`crate::seqnum`]).
+    pub fn render_numbered(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         for e in &self.elements {
             match e {
                 Element::Literal(l) => out.extend_from_slice(l),
                 Element::Macro(m, default) => {
                     let before = out.len();
-                    write_macro(*m, msg, out);
+                    write_macro(*m, msg, seq_num, out);
                     if out.len() == before
                         && let Some(d) = default
                     {
@@ -476,13 +482,13 @@ impl Template {
                         }
                     }
                 },
-                Element::Function(f) => f.render(msg, out),
+                Element::Function(f) => f.render(msg, seq_num, out),
             }
         }
     }
 }
 
-fn write_macro(m: Macro, msg: &LogMessage, out: &mut Vec<u8>) {
+fn write_macro(m: Macro, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
     match m {
         Macro::Date(clock, field) => {
             let t = match clock {
@@ -525,9 +531,13 @@ fn write_macro(m: Macro, msg: &LogMessage, out: &mut Vec<u8>) {
             }
         }
         Macro::MsgHdr => write_msghdr(msg, out),
-        Macro::Sdata => write_sdata(msg, out),
+        Macro::Sdata => write_sdata_numbered(msg, seq_num, out),
         Macro::LogHost => out.extend_from_slice(local_hostname().as_bytes()),
-        Macro::SeqNum => {}
+        Macro::SeqNum => {
+            if seq_num != 0 {
+                let _ = write!(out, "{seq_num}");
+            }
+        }
         // A fetched message has no peer address; syslog-ng shows the loopback address.
         Macro::SourceIp => out.extend_from_slice(b"127.0.0.1"),
     }
@@ -542,6 +552,13 @@ fn write_macro(m: Macro, msg: &LogMessage, out: &mut Vec<u8>) {
 /// prints the list backwards. So elements come newest SD-ID first, and the
 /// parameters of one element in the order they were set.
 pub fn write_sdata(msg: &LogMessage, out: &mut Vec<u8>) {
+    write_sdata_numbered(msg, 0, out);
+}
+
+/// [`write_sdata`] as a destination writes it: a local message numbered
+/// `seq_num` that carries no `meta.sequenceId` of its own gets
+/// `[meta sequenceId="<seq_num>"]` after its other elements.
+pub fn write_sdata_numbered(msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
     const PREFIX: &str = ".SDATA.";
     let mut order: Vec<&str> = Vec::new();
     for name in msg.names() {
@@ -594,6 +611,9 @@ pub fn write_sdata(msg: &LogMessage, out: &mut Vec<u8>) {
     }
     if current.is_some() {
         out.push(b']');
+    }
+    if msg.local && seq_num != 0 && msg.get(crate::seqnum::META_SEQUENCE_ID).is_none() {
+        let _ = write!(out, "[meta sequenceId=\"{seq_num}\"]");
     }
 }
 
@@ -1182,7 +1202,7 @@ mod format_json {
         }
 
         /// Appends the JSON object for `msg`.
-        pub(super) fn render(&self, msg: &LogMessage, out: &mut Vec<u8>) {
+        pub(super) fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
             let mut entries: Vec<(String, Json<'_>)> = Vec::new();
             if self.scopes & (NV_PAIRS | DOT_NV_PAIRS | SDATA | RFC5424) != 0
                 || !self.patterns.is_empty()
@@ -1204,7 +1224,7 @@ mod format_json {
                 let json = match &b.source {
                     BuiltinSource::Computed(m) => {
                         let mut text = Vec::new();
-                        write_macro(*m, msg, &mut text);
+                        write_macro(*m, msg, seq_num, &mut text);
                         Json::Str(Cow::Owned(text))
                     }
                     BuiltinSource::Stored(name) => match msg.get(name) {
@@ -1217,7 +1237,7 @@ mod format_json {
                 }
             }
             for pair in &self.pairs {
-                let json = pair.render(msg);
+                let json = pair.render(msg, seq_num);
                 if self.omit_empty && json.is_empty() {
                     continue;
                 }
@@ -1233,7 +1253,7 @@ mod format_json {
     }
 
     impl Pair {
-        fn render<'m>(&self, msg: &'m LogMessage) -> Json<'m> {
+        fn render<'m>(&self, msg: &'m LogMessage, seq_num: u32) -> Json<'m> {
             if self.hint.is_none()
                 && let Some(name) = self.template.single_value()
             {
@@ -1243,7 +1263,7 @@ mod format_json {
                 };
             }
             let mut text = Vec::new();
-            self.template.render(msg, &mut text);
+            self.template.render_numbered(msg, seq_num, &mut text);
             let Some(hint) = self.hint else {
                 return Json::Str(Cow::Owned(text));
             };

@@ -153,9 +153,10 @@ fn _format_template<'py>(
     py: Python<'py>,
     text: &str,
     msg: &Bound<'py, PyLogMessage>,
+    seq_num: i64,
 ) -> PyResult<String> {
-    let out =
-        native_api::format_template(text, &msg.borrow().state.msg).map_err(PyTypeError::new_err)?;
+    let out = native_api::format_template(text, &msg.borrow().state.msg, seq_num)
+        .map_err(PyTypeError::new_err)?;
     PyBytes::new(py, &out)
         .call_method1("decode", ("utf-8", "replace"))?
         .extract()

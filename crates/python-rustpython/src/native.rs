@@ -277,9 +277,10 @@ pub mod _syslogng {
     fn _format_template(
         text: String,
         msg: PyRef<PyLogMessage>,
+        seq_num: i64,
         vm: &VirtualMachine,
     ) -> PyResult<PyStrRef> {
-        let out = native_api::format_template(&text, &msg.state.lock().msg)
+        let out = native_api::format_template(&text, &msg.state.lock().msg, seq_num)
             .map_err(|e| vm.new_type_error(e))?;
         vm.call_method(
             vm.ctx.new_bytes(out).as_ref(),

@@ -41,6 +41,7 @@
 //! peer already left.
 
 use logfetch_core::message::LogMessage;
+use logfetch_core::seqnum::SequenceCounter;
 use logfetch_core::sink::Sink;
 use logfetch_core::timestamp::Timestamp;
 use std::collections::VecDeque;
@@ -159,8 +160,8 @@ fn socket_name(addr: &SocketAddr) -> String {
 /// Turns one message into the bytes of one frame (a line, an octet-counted
 /// record, or a datagram's payload).
 pub(crate) trait Framer: Send {
-    /// Appends the frame of `msg` to `out`.
-    fn frame(&mut self, msg: &LogMessage, out: &mut Vec<u8>);
+    /// Appends the frame of `msg`, whose `$SEQNUM` here is `seq_num`, to `out`.
+    fn frame(&mut self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>);
 }
 
 enum Conn {
@@ -229,6 +230,8 @@ impl SendError {
 /// A sink that sends framed messages to one endpoint.
 pub(crate) struct NetSink<F> {
     framer: F,
+    /// `$SEQNUM` of the messages sent here.
+    sequence: SequenceCounter,
     endpoint: Endpoint,
     /// Declared before `runtime`, so it is dropped first.
     conn: Option<Conn>,
@@ -256,6 +259,7 @@ impl<F: Framer> NetSink<F> {
             .build()?;
         Ok(NetSink {
             framer,
+            sequence: SequenceCounter::default(),
             endpoint,
             conn: None,
             runtime,
@@ -424,7 +428,8 @@ impl<F: Framer> Sink for NetSink<F> {
             if self.run.seen <= self.run.skip {
                 continue;
             }
-            self.framer.frame(msg, &mut self.pending);
+            let seq_num = self.sequence.number_for(msg);
+            self.framer.frame(msg, seq_num, &mut self.pending);
             self.ends.push_back(self.pending.len());
             if self.pending.len() >= HIGH_WATER {
                 self.send().map_err(|e| self.failed(e))?;
@@ -610,7 +615,7 @@ mod tests {
     struct Lines;
 
     impl Framer for Lines {
-        fn frame(&mut self, msg: &LogMessage, out: &mut Vec<u8>) {
+        fn frame(&mut self, msg: &LogMessage, _seq_num: u32, out: &mut Vec<u8>) {
             let mut scratch = Vec::new();
             out.extend_from_slice(msg.text("MESSAGE", &mut scratch));
             out.push(b'\n');

@@ -7,6 +7,7 @@
 
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
+use logfetch_core::seqnum::SequenceCounter;
 use logfetch_core::sink::Sink;
 use logfetch_core::template::Template;
 use std::collections::HashMap;
@@ -41,6 +42,7 @@ impl SinkBuilder for FileConfig {
             files: HashMap::new(),
             path: Vec::new(),
             unflushed_lines: 0,
+            sequence: SequenceCounter::default(),
         }))
     }
 }
@@ -52,6 +54,8 @@ struct FileSink {
     files: HashMap<Vec<u8>, BufWriter<File>>,
     path: Vec<u8>,
     unflushed_lines: usize,
+    /// `$SEQNUM` of the messages written here.
+    sequence: SequenceCounter,
 }
 
 impl FileSink {
@@ -68,12 +72,14 @@ impl FileSink {
             .open(path)
     }
 
-    fn writer_for(&mut self, msg: &LogMessage) -> io::Result<&mut BufWriter<File>> {
+    fn writer_for(&mut self, msg: &LogMessage, seq_num: u32) -> io::Result<&mut BufWriter<File>> {
         if self.literal_path && self.files.len() == 1 {
             return Ok(self.files.values_mut().next().expect("exactly one file"));
         }
         self.path.clear();
-        self.config.path.render(msg, &mut self.path);
+        self.config
+            .path
+            .render_numbered(msg, seq_num, &mut self.path);
         if !self.files.contains_key(&self.path) {
             let path = Path::new(std::ffi::OsStr::from_bytes(&self.path));
             let file = self.open(path).map_err(|e| {
@@ -91,8 +97,11 @@ impl Sink for FileSink {
         let mut line = Vec::with_capacity(256);
         for msg in messages {
             line.clear();
-            self.config.template.render(msg, &mut line);
-            self.writer_for(msg)?.write_all(&line)?;
+            let seq_num = self.sequence.number_for(msg);
+            self.config
+                .template
+                .render_numbered(msg, seq_num, &mut line);
+            self.writer_for(msg, seq_num)?.write_all(&line)?;
             self.unflushed_lines += 1;
             if self.config.flush_lines > 0 && self.unflushed_lines >= self.config.flush_lines {
                 self.flush()?;

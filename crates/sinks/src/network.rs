@@ -43,12 +43,12 @@ struct BsdFramer {
 }
 
 impl Framer for BsdFramer {
-    fn frame(&mut self, msg: &LogMessage, out: &mut Vec<u8>) {
+    fn frame(&mut self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         match &self.template {
-            Some(t) => t.render(msg, out),
+            Some(t) => t.render_numbered(msg, seq_num, out),
             None => {
                 let _ = write!(out, "<{}>", msg.pri);
-                self.legacy.render(msg, out);
+                self.legacy.render_numbered(msg, seq_num, out);
             }
         }
     }
@@ -78,7 +78,7 @@ mod tests {
             legacy: Template::compile(LEGACY_FILE_FORMAT).unwrap(),
         };
         let mut out = Vec::new();
-        f.frame(msg, &mut out);
+        f.frame(msg, 0, &mut out);
         String::from_utf8(out).unwrap()
     }
 

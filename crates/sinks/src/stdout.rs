@@ -2,6 +2,7 @@
 
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
+use logfetch_core::seqnum::SequenceCounter;
 use logfetch_core::sink::Sink;
 use logfetch_core::template::Template;
 use std::io::{self, Write};
@@ -18,6 +19,7 @@ impl SinkBuilder for StdoutConfig {
         Ok(Box::new(StdoutSink {
             template: self.template.clone(),
             buffer: Vec::with_capacity(64 * 1024),
+            sequence: SequenceCounter::default(),
         }))
     }
 }
@@ -25,12 +27,16 @@ impl SinkBuilder for StdoutConfig {
 struct StdoutSink {
     template: Template,
     buffer: Vec<u8>,
+    /// `$SEQNUM` of the messages written here.
+    sequence: SequenceCounter,
 }
 
 impl Sink for StdoutSink {
     fn write(&mut self, messages: &[LogMessage]) -> io::Result<()> {
         for msg in messages {
-            self.template.render(msg, &mut self.buffer);
+            let seq_num = self.sequence.number_for(msg);
+            self.template
+                .render_numbered(msg, seq_num, &mut self.buffer);
         }
         Ok(())
     }

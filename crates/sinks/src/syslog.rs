@@ -16,7 +16,7 @@ use crate::connection::{Endpoint, Framer, NetSink, Transport};
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::sink::Sink;
-use logfetch_core::template::{Template, write_sdata};
+use logfetch_core::template::{Template, write_sdata_numbered};
 use std::io::{self, Write};
 
 /// `syslog()`'s default port for TCP (RFC 6587 / IANA syslog-conn).
@@ -82,7 +82,7 @@ impl Rfc5424Framer {
         self.record.push(b' ');
     }
 
-    fn record(&mut self, msg: &LogMessage) {
+    fn record(&mut self, msg: &LogMessage, seq_num: u32) {
         self.record.clear();
         let _ = write!(self.record, "<{}>1 ", msg.pri);
         self.isodate.render(msg, &mut self.record);
@@ -91,13 +91,13 @@ impl Rfc5424Framer {
             self.field(msg, name);
         }
         let before = self.record.len();
-        write_sdata(msg, &mut self.record);
+        write_sdata_numbered(msg, seq_num, &mut self.record);
         if self.record.len() == before {
             self.record.push(b'-');
         }
         self.record.push(b' ');
         match &self.template {
-            Some(t) => t.render(msg, &mut self.record),
+            Some(t) => t.render_numbered(msg, seq_num, &mut self.record),
             None => {
                 let text = msg.text("MESSAGE", &mut self.scratch);
                 self.record.extend_from_slice(text);
@@ -108,8 +108,8 @@ impl Rfc5424Framer {
 }
 
 impl Framer for Rfc5424Framer {
-    fn frame(&mut self, msg: &LogMessage, out: &mut Vec<u8>) {
-        self.record(msg);
+    fn frame(&mut self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+        self.record(msg, seq_num);
         if self.octet_counting {
             let _ = write!(out, "{} ", self.record.len());
         }
@@ -137,10 +137,38 @@ mod tests {
     }
 
     fn frame(template: Option<&str>, tcp: bool, msg: &LogMessage) -> String {
+        frame_numbered(template, tcp, msg, 0)
+    }
+
+    fn frame_numbered(template: Option<&str>, tcp: bool, msg: &LogMessage, seq: u32) -> String {
         let mut f = Rfc5424Framer::new(template.map(|t| Template::compile(t).unwrap()), tcp);
         let mut out = Vec::new();
-        f.frame(msg, &mut out);
+        f.frame(msg, seq, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    /// As syslog-ng 3.38 writes its own messages with flags(syslog-protocol).
+    #[test]
+    fn local_messages_carry_their_sequence_id() {
+        let mut local = message(
+            "starting up",
+            45,
+            &[("HOST", "vm"), ("PROGRAM", "logfetch")],
+        );
+        local.local = true;
+        assert_eq!(
+            frame_numbered(None, false, &local, 3),
+            "<45>1 2024-03-05T07:08:09+00:00 vm logfetch - - [meta sequenceId=\"3\"] starting up\n"
+        );
+        let fetched = message(
+            "fetched",
+            13,
+            &[("HOST", "vm"), (".SDATA.meta.sequenceId", "77")],
+        );
+        assert_eq!(
+            frame_numbered(Some("$SEQNUM $MSG"), false, &fetched, 77),
+            "<13>1 2024-03-05T07:08:09+00:00 vm - - - [meta sequenceId=\"77\"] 77 fetched\n"
+        );
     }
 
     /// Expected bytes are syslog-ng 3.38's for the same messages.

@@ -1,0 +1,96 @@
+//! `$SEQNUM`: the number a destination gives each message it writes, as
+//! syslog-ng's writers do.
+//!
+//! Messages logfetch makes itself (`internal()`, syslog-ng's "local"
+//! messages) are numbered by each destination on its own, from 1. Other
+//! messages have a number only if they carry one in
+//! `.SDATA.meta.sequenceId`; without it `$SEQNUM` is empty.
+
+use crate::message::LogMessage;
+use crate::value::Value;
+
+/// Where RFC 5424 keeps a message's sequence number.
+pub const META_SEQUENCE_ID: &str = ".SDATA.meta.sequenceId";
+
+/// Numbers past this wrap around to 1 (RFC 5424's `sequenceId` range).
+const MAX_SEQUENCE_ID: u32 = 0x7fff_ffff;
+
+/// One destination's sequence of local messages.
+#[derive(Debug)]
+pub struct SequenceCounter {
+    next: u32,
+}
+
+impl Default for SequenceCounter {
+    fn default() -> Self {
+        SequenceCounter { next: 1 }
+    }
+}
+
+impl SequenceCounter {
+    /// The `$SEQNUM` of `msg` in this destination (0: none), counting it
+    /// when it is a local message.
+    pub fn number_for(&mut self, msg: &LogMessage) -> u32 {
+        if msg.local {
+            let number = self.next;
+            self.next = if number >= MAX_SEQUENCE_ID {
+                1
+            } else {
+                number + 1
+            };
+            return number;
+        }
+        carried_number(msg)
+    }
+}
+
+/// The leading decimal digits of the message's `meta.sequenceId`, or 0.
+fn carried_number(msg: &LogMessage) -> u32 {
+    let mut scratch = Vec::new();
+    let text = match msg.get(META_SEQUENCE_ID) {
+        Some(Value::String(s)) => &s[..],
+        Some(other) => {
+            other.write_text(&mut scratch);
+            &scratch[..]
+        }
+        None => return 0,
+    };
+    let text = text.trim_ascii_start();
+    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    std::str::from_utf8(&text[..digits])
+        .ok()
+        .and_then(|d| d.parse::<u32>().ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_messages_count_from_one_others_carry_their_own() {
+        let mut counter = SequenceCounter::default();
+        let mut local = LogMessage::with_message("internal");
+        local.local = true;
+        let mut carried = LogMessage::with_message("parsed");
+        carried.set_str(META_SEQUENCE_ID, "77");
+        let plain = LogMessage::with_message("fetched");
+
+        assert_eq!(counter.number_for(&local), 1);
+        assert_eq!(counter.number_for(&plain), 0);
+        assert_eq!(counter.number_for(&carried), 77);
+        assert_eq!(counter.number_for(&local), 2);
+        assert_eq!(SequenceCounter::default().number_for(&local), 1);
+    }
+
+    #[test]
+    fn the_count_wraps_to_one() {
+        let mut counter = SequenceCounter {
+            next: MAX_SEQUENCE_ID,
+        };
+        let mut local = LogMessage::new();
+        local.local = true;
+        assert_eq!(counter.number_for(&local), MAX_SEQUENCE_ID);
+        assert_eq!(counter.number_for(&local), 1);
+    }
+}
