@@ -548,7 +548,7 @@ fn write_macro(m: Macro, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
 /// `[SD-ID PARAM="value" ...]`, with `"`, `\\` and `]` escaped.
 ///
 /// The order is syslog-ng's: it keeps its list of SDATA names by inserting a
-/// new name before the last one of the same SD-ID (or appending it), then
+/// new name before the first one of the same SD-ID (or appending it), then
 /// prints the list backwards. So elements come newest SD-ID first, and the
 /// parameters of one element in the order they were set.
 pub fn write_sdata(msg: &LogMessage, out: &mut Vec<u8>) {
@@ -565,11 +565,13 @@ pub fn write_sdata_numbered(msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         if name.len() <= PREFIX.len() || !name.starts_with(PREFIX) {
             continue;
         }
+        // Like syslog-ng, compares the names' first bytes up to the new
+        // name's last dot, so `.SDATA.a.x` counts as a block of `.SDATA.ab.y`.
         let block_len = name.rfind('.').unwrap_or(PREFIX.len() - 1);
         let block = &name.as_bytes()[..block_len];
         match order
             .iter()
-            .rposition(|n| n.len() > block_len && n.as_bytes().starts_with(block))
+            .position(|n| n.len() > block_len && n.as_bytes().starts_with(block))
         {
             Some(i) => order.insert(i, name),
             None => order.push(name),
@@ -1867,6 +1869,18 @@ mod tests {
                 (".SDATA.b.y", "4")
             ]),
             r#"[c x="3"][b x="1" y="4"][a x="0" y="2"]"#
+        );
+        assert_eq!(
+            sd(&[
+                (".SDATA.a.x", "a.x"),
+                (".SDATA.b.y", "b.y"),
+                (".SDATA.a.z", "a.z"),
+                (".SDATA.a.w", "a.w"),
+                (".SDATA.b.v", "b.v"),
+                (".SDATA.ab.q", "ab.q"),
+                (".SDATA.a.u", "a.u")
+            ]),
+            r#"[ab q="ab.q"][b y="b.y" v="b.v"][a x="a.x" z="a.z" w="a.w" u="a.u"]"#
         );
         assert_eq!(
             sd(&[
