@@ -7,12 +7,14 @@
 //!   [`return_bin`] brings delivered messages back to be freed; `source_prep`
 //!   is what a source does to each message it posts.
 //! - [`template`]: syslog-ng templates and macros; [`seqnum`]: `$SEQNUM`.
+//! - [`syslog_parse`]: `LogMessage.parse()`, syslog-ng's RFC 5424 / RFC 3164 parser.
 //! - [`internal_log`]: logfetch's own messages in syslog-ng's style.
 //! - [`python_sources`]: the Python files both backends load.
 //! - [`native_api`]: the interpreter-independent half of `_syslogng`.
 
 pub mod ack;
 pub mod driver;
+mod escape;
 pub mod filter;
 pub mod host;
 pub mod internal_log;
@@ -29,6 +31,7 @@ pub mod return_bin;
 pub mod seqnum;
 pub mod sink;
 mod source_prep;
+pub mod syslog_parse;
 pub mod template;
 pub mod timestamp;
 pub mod value;

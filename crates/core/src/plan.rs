@@ -8,6 +8,7 @@ use crate::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, ProgramSpec};
 use crate::options::Options;
 use crate::pipeline::{DestQueue, PathRoute, Runtime, SourceLink, SourceSettings};
 use crate::sink::Sink;
+use crate::syslog_parse::ParseOptions;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -43,6 +44,10 @@ pub struct FetcherPlan {
     pub loaders: Vec<String>,
     /// `self.flags`.
     pub flags: Vec<(String, bool)>,
+    /// What `self.parse_options` stands for: how `LogMessage.parse()` reads
+    /// a raw line for this source (`format()`, `flags()`, `time-zone()`,
+    /// `default-priority()`/`default-facility()`, `sdata-prefix()`).
+    pub parse_options: ParseOptions,
     /// The log paths that include this source, in configuration order.
     pub paths: Vec<PathPlan>,
     /// `file:line:col` of the driver, for error messages.

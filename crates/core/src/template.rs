@@ -741,6 +741,7 @@ fn write_hms(out: &mut Vec<u8>, hour: u32, min: u32, sec: u32) {
 /// the text, `.5` or ` 7` included).
 mod format_json {
     use super::{Macro, Template, lookup_macro, write_macro};
+    use crate::escape::{EscapeStyle, escape_unsafe_utf8, hex_escape};
     use crate::message::LogMessage;
     use crate::value::{Value, decode_list};
     use std::borrow::Cow;
@@ -1490,29 +1491,18 @@ mod format_json {
 
     /// syslog-ng's JSON string escaping (`append_unsafe_utf8_as_escaped_text`).
     fn escape(text: &[u8], out: &mut Vec<u8>) {
-        for chunk in text.utf8_chunks() {
-            for c in chunk.valid().chars() {
-                match c {
-                    '\u{8}' => out.extend_from_slice(b"\\b"),
-                    '\u{c}' => out.extend_from_slice(b"\\f"),
-                    '\n' => out.extend_from_slice(b"\\n"),
-                    '\r' => out.extend_from_slice(b"\\r"),
-                    '\t' => out.extend_from_slice(b"\\t"),
-                    '\\' => out.extend_from_slice(b"\\\\"),
-                    '"' => out.extend_from_slice(b"\\\""),
-                    c if (c as u32) < 0x20 => {
-                        out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
-                    }
-                    c => {
-                        let mut buf = [0; 4];
-                        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                    }
-                }
-            }
-            for b in chunk.invalid() {
-                out.extend_from_slice(format!("\\\\x{b:02x}").as_bytes());
-            }
-        }
+        const JSON: EscapeStyle = EscapeStyle {
+            quote: Some('"'),
+            control: |c, out| {
+                let _ = std::io::Write::write_fmt(out, format_args!("\\u{c:04x}"));
+            },
+            // An escaped backslash, then `xNN`.
+            invalid: |b, out| {
+                out.push(b'\\');
+                hex_escape(b, out);
+            },
+        };
+        escape_unsafe_utf8(text, &JSON, out);
     }
 }
 
@@ -1570,6 +1560,16 @@ mod tests {
     #[test]
     fn unterminated_brace_is_an_error() {
         assert_eq!(Template::compile("ab ${MSG").unwrap_err().offset, 3);
+    }
+
+    #[test]
+    fn format_json_escapes_invalid_utf8_and_controls() {
+        let mut m = LogMessage::new();
+        m.set_str("v", b"a\xffb\x02\\");
+        assert_eq!(
+            render("$(format-json v=$v)", &m),
+            r#"{"v":"a\\xffb\u0002\\"}"#
+        );
     }
 
     /// The message of the format-json comparisons: what syslog-ng 3.38 had

@@ -551,6 +551,7 @@ pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError
         persist_name: None,
         loaders: Vec::new(),
         flags: python_fetcher::default_flags(),
+        parse_options: Default::default(),
         paths: vec![PathPlan {
             filter: None,
             destinations: vec![0],

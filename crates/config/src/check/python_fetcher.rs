@@ -3,13 +3,16 @@
 use super::options::GlobalOptions;
 use super::unknown_option;
 use crate::ast::{Arg, Call, Scalar};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::driver::FetchTiming;
 use logfetch_core::options::{OptionValue, Options};
 use logfetch_core::pipeline::SourceSettings;
 use logfetch_core::plan::FetcherPlan;
+use logfetch_core::syslog_parse::{
+    MAX_SDATA_PREFIX_LEN, ParseOptions, SYSLOG_FORMAT, TimeZoneSpec,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,9 +61,9 @@ const FLAG_DEFAULTS: &[(&str, bool)] = &[
     ("validate-utf8", false),
     ("sanitize-utf8", false),
     ("multi-line", true),
-    ("store-legacy-msghdr", false),
+    ("store-legacy-msghdr", true),
     ("store-raw-message", false),
-    ("expect-hostname", false),
+    ("expect-hostname", true),
     ("guess-timezone", false),
     ("header", true),
     ("rfc3164-fallback", true),
@@ -86,6 +89,10 @@ const FLAG_WORDS: &[(&str, &str, bool)] = &[
     ("no-rfc3164-fallback", "rfc3164-fallback", false),
     ("empty-lines", "", true),
     ("kernel", "", true),
+    // Parse flags `self.flags` does not report.
+    ("check-program", "", true),
+    ("piggyback-errors", "", true),
+    ("no-piggyback-errors", "", true),
 ];
 
 /// `self.flags` when `flags()` is not given.
@@ -164,7 +171,12 @@ fn read_options(call: &Call, out: &mut Options) -> Result<(), ConfigError> {
     Ok(())
 }
 
-fn read_flags(call: &Call, flags: &mut [(String, bool)]) -> Result<(), ConfigError> {
+/// `flags(...)` into `self.flags` and the parse options.
+fn read_flags(
+    call: &Call,
+    flags: &mut [(String, bool)],
+    parse_options: &mut ParseOptions,
+) -> Result<(), ConfigError> {
     for (word, location) in values::strings(call)? {
         let w = keyword(&word);
         let Some((_, flag, value)) = FLAG_WORDS.iter().find(|(n, _, _)| *n == w) else {
@@ -178,8 +190,46 @@ fn read_flags(call: &Call, flags: &mut [(String, bool)]) -> Result<(), ConfigErr
         if let Some(slot) = flags.iter_mut().find(|(n, _)| n == flag) {
             slot.1 = *value;
         }
+        parse_options.set_flag(&w);
     }
     Ok(())
+}
+
+/// The single string value of `call` and where it is.
+fn string_at(call: &Call) -> Result<(String, Location), ConfigError> {
+    let (scalar, location) = values::scalar(call)?;
+    Ok((scalar.text(), location.clone()))
+}
+
+/// `format()`, `time-zone()`/`recv-time-zone()` or `sdata-prefix()`.
+fn read_parse_option(call: &Call, options: &mut ParseOptions) -> Result<(), ConfigError> {
+    let name = keyword(&call.name.value);
+    let (value, location) = string_at(call)?;
+    let problem = match name.as_str() {
+        "format" if value != SYSLOG_FORMAT => Some(format!(
+            "unsupported format(\"{value}\"); logfetch has only format(\"{SYSLOG_FORMAT}\")"
+        )),
+        "format" => None,
+        "time-zone" | "recv-time-zone" => match TimeZoneSpec::parse(&value) {
+            Ok(zone) => {
+                options.recv_time_zone = Some(zone);
+                None
+            }
+            Err(e) => Some(format!("{name}(): {e}")),
+        },
+        "sdata-prefix" if value.len() > MAX_SDATA_PREFIX_LEN => Some(format!(
+            "sdata-prefix() is too long: at most {MAX_SDATA_PREFIX_LEN} bytes"
+        )),
+        "sdata-prefix" => {
+            options.sdata_prefix = value.clone();
+            None
+        }
+        _ => None,
+    };
+    match problem {
+        Some(message) => Err(ConfigError::new(location, Some(&value), message)),
+        None => Ok(()),
+    }
 }
 
 /// Options only python-fetcher() has (not the server-style python()).
@@ -232,6 +282,10 @@ pub fn read(
         .iter()
         .map(|(n, v)| ((*n).to_owned(), *v))
         .collect();
+    let mut parse_options = ParseOptions {
+        use_fqdn: globals.use_fqdn,
+        ..ParseOptions::default()
+    };
     for arg in &call.args {
         let Arg::Call(opt) = arg else {
             return Err(ConfigError::new(
@@ -271,17 +325,20 @@ pub fn read(
                     }
                 }
             }
-            "flags" => read_flags(opt, &mut flags)?,
+            "flags" => read_flags(opt, &mut flags, &mut parse_options)?,
             "default-priority" | "default-level" => severity = Some(values::severity(opt)?),
             "default-facility" => facility = Some(values::facility(opt)?),
-            // Accepted for compatibility; they only affect upstream's
-            // hostname resolution and LogMessage.parse(), which Python
-            // sources without a peer address do not use.
             "keep-timestamp" => settings.keep_timestamp = values::boolean(opt)?,
+            "format" | "time-zone" | "recv-time-zone" | "sdata-prefix" => {
+                read_parse_option(opt, &mut parse_options)?
+            }
+            // Accepted for compatibility; they only affect upstream's
+            // hostname resolution, which Python sources without a peer
+            // address do not use.
             "read-old-records" | "use-dns" | "dns-cache" | "normalize-hostnames" | "internal" => {
                 values::boolean(opt)?;
             }
-            "format" | "time-zone" | "recv-time-zone" | "sdata-prefix" | "encoding" => {
+            "encoding" => {
                 values::string(opt)?;
             }
             "log-msg-size" => {
@@ -300,6 +357,7 @@ pub fn read(
     if severity.is_some() || facility.is_some() {
         settings.default_pri = Some(facility.unwrap_or(1) * 8 + severity.unwrap_or(5));
     }
+    parse_options.default_pri = settings.default_pri;
     let reopen = Duration::from_secs(time_reopen.unwrap_or(1));
     let timing = FetchTiming {
         time_reopen: reopen,
@@ -313,7 +371,89 @@ pub fn read(
         persist_name,
         loaders,
         flags,
+        parse_options,
         paths: Vec::new(),
         location: call.name.location.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::Statement;
+    use std::path::Path;
+
+    /// The first driver of the first source statement in `text`.
+    fn driver_call(text: &str) -> Call {
+        let parsed = crate::parser::parse(Path::new("t.conf"), text, &[]).expect("parses");
+        for st in parsed.statements {
+            if let Statement::Object { body, .. } = st {
+                return body.into_iter().next().expect("a driver");
+            }
+        }
+        panic!("no source in {text}");
+    }
+
+    fn plan(options: &str) -> Result<FetcherPlan, ConfigError> {
+        let text = format!(r#"source s {{ python-fetcher(class("m.C") {options}); }};"#);
+        read(&driver_call(&text), "s", 0, &GlobalOptions::default())
+    }
+
+    fn error(options: &str) -> String {
+        match plan(options) {
+            Ok(_) => panic!("{options} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn parse_options_follow_the_source_options() {
+        let p = plan(r#"flags(no-parse) time-zone("+02:00") sdata-prefix(".X.")"#).unwrap();
+        let expected = ParseOptions {
+            parse: false,
+            recv_time_zone: Some(TimeZoneSpec::parse("+02:00").unwrap()),
+            sdata_prefix: ".X.".into(),
+            ..ParseOptions::default()
+        };
+        assert_eq!(p.parse_options, expected);
+        // self.flags is reported as before.
+        let mut flags = default_flags();
+        flags[0].1 = false;
+        assert_eq!(p.flags, flags);
+
+        let p = plan(
+            r#"format("syslog") recv-time-zone("Europe/Budapest") default-facility(local4)
+               flags(no-rfc3164-fallback, dont-store-legacy-msghdr, no-piggyback-errors)"#,
+        )
+        .unwrap();
+        let o = &p.parse_options;
+        assert_eq!(
+            o.recv_time_zone.as_ref().map(|z| z.name()),
+            Some("Europe/Budapest")
+        );
+        assert_eq!(o.default_pri, Some(20 * 8 + 5));
+        assert_eq!(p.settings.default_pri, Some(20 * 8 + 5));
+        assert!(!o.rfc3164_fallback && !o.store_legacy_msghdr && !o.piggyback_errors);
+        assert_eq!(plan("").unwrap().parse_options, ParseOptions::default());
+    }
+
+    #[test]
+    fn bad_parse_options_name_the_place() {
+        assert_eq!(
+            error(r#"format("json")"#),
+            r#"t.conf:1:47: unsupported format("json"); logfetch has only format("syslog") near 'json'"#
+        );
+        let e = error(r#"time-zone("Nowhere/Bogus")"#);
+        assert!(
+            e.starts_with("t.conf:1:50: time-zone(): unknown time zone 'Nowhere/Bogus'"),
+            "{e}"
+        );
+        let e = error(r#"recv-time-zone("+25:00")"#);
+        assert!(
+            e.starts_with("t.conf:1:55: recv-time-zone(): unknown time zone"),
+            "{e}"
+        );
+        let e = error(&format!(r#"sdata-prefix("{}")"#, "x".repeat(129)));
+        assert!(e.contains("sdata-prefix() is too long"), "{e}");
+    }
 }
