@@ -68,6 +68,7 @@ pub fn fetcher(program: &dyn Program, class_path: &str) -> Box<dyn Fetcher> {
             persist_name: None,
             loaders: Vec::new(),
             flags: Vec::new(),
+            parse_options: Default::default(),
             link,
         })
         .expect("fetcher initialises")

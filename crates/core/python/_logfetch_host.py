@@ -195,8 +195,9 @@ def _method(instance, name):
     return method if callable(method) else None
 
 
-def initialize(instance, driver_id, class_path, option_items, configured_persist_name, flags):
-    """Persist name, `self.flags`, `init(options)`; returns what the driver needs.
+def initialize(instance, driver_id, class_path, option_items, configured_persist_name, flags, parse_options):
+    """Persist name, `self.flags`, `self.parse_options`, `init(options)`;
+    returns what the driver needs.
 
     Returns (persist_name, auto_close_batches, fetch, open, close, request_exit,
     deinit); methods are captured once, as upstream does.
@@ -204,6 +205,7 @@ def initialize(instance, driver_id, class_path, option_items, configured_persist
     persist_name = _persist_name(driver_id, class_path, instance, configured_persist_name, option_items)
     _syslogng._set_persist_name(instance, persist_name)
     instance.flags = dict(flags)
+    instance.parse_options = parse_options
     init = _method(instance, "init")
     if init is None:
         _syslogng._log(DEBUG, "python-fetcher: Missing Python method, init()", [("driver", driver_id)])

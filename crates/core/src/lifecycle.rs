@@ -18,6 +18,7 @@ use crate::ack::{AckMode, BookmarkSink};
 use crate::message::LogMessage;
 use crate::options::Options;
 use crate::pipeline::SourceLink;
+use crate::syslog_parse::ParseOptions;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,6 +58,9 @@ pub struct FetcherSpec {
     pub loaders: Vec<String>,
     /// `self.flags`: every parse flag with its value.
     pub flags: Vec<(String, bool)>,
+    /// What `self.parse_options` stands for: how `LogMessage.parse()`
+    /// reads a raw line for this source.
+    pub parse_options: Arc<ParseOptions>,
     /// The source's link to the pipeline (for `close_batch()`).
     pub link: Arc<SourceLink>,
 }

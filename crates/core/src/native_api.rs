@@ -10,6 +10,7 @@
 use crate::internal_log;
 use crate::lifecycle::{RawFetchReturn, codes};
 use crate::message::LogMessage;
+use crate::syslog_parse::{self, ParseOptions};
 use crate::template::{Template, is_macro, macro_names, render_macro};
 use crate::timestamp::{Timestamp, local_offset_at};
 use crate::value::{Text, Value};
@@ -25,6 +26,12 @@ pub mod errors {
         "Error extracting value from Python object: list items must be str or bytes";
     /// `TypeError` for a `LogMessage(message)` of the wrong type.
     pub const MESSAGE_ARG: &str = "LogMessage() argument 'message' must be str, bytes or None";
+    /// `TypeError` for a `LogMessage.parse(raw_msg, ...)` of the wrong type.
+    pub const RAW_MSG_ARG: &str = "LogMessage.parse() argument 'raw_msg' must be str or bytes";
+    /// `TypeError` for a second `LogMessage.parse()` argument that is not
+    /// a source's `self.parse_options` (upstream's wording).
+    pub const PARSE_OPTIONS_ARG: &str =
+        "Parse options (PyCapsule) expected in the second parameter";
     /// `TypeError` for a `get_as_str()` default that is not `str`/`None`.
     pub const DEFAULT_NOT_STRING: &str = "default is not a string object";
     /// `ValueError` for `set_timestamp()` with something other than a datetime.
@@ -133,6 +140,16 @@ impl<B> MessageState<B> {
             msg,
             read_only: false,
             bookmark,
+        }
+    }
+
+    /// `LogMessage.parse(raw_msg, parse_options)`: a writable message made
+    /// by the source's syslog parser.
+    pub fn parsed(raw: &[u8], options: &ParseOptions) -> Self {
+        MessageState {
+            msg: syslog_parse::parse(raw, options),
+            read_only: false,
+            bookmark: None,
         }
     }
 

@@ -140,6 +140,7 @@ pub fn init_fetchers(
             persist_name: fp.persist_name.clone(),
             loaders: fp.loaders.clone(),
             flags: fp.flags.clone(),
+            parse_options: Arc::new(fp.parse_options.clone()),
             link: link.clone(),
         };
         match program.create_fetcher(spec) {

@@ -10,6 +10,7 @@ mod bookmarks;
 mod fetcher;
 mod message;
 mod native;
+mod parse_options;
 
 use fetcher::{CpythonFetcher, Methods};
 use logfetch_core::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, Program, ProgramSpec};
@@ -231,6 +232,7 @@ impl Program for CpythonProgram {
                         items,
                         &spec.persist_name,
                         spec.flags.clone(),
+                        parse_options::capsule(py, &spec.parse_options)?,
                     ),
                 )?;
                 let (persist_name, auto_close_batches, fetch, open, close, request_exit, deinit): Setup =

@@ -152,6 +152,26 @@ impl PyLogMessage {
         Ok(PyLogMessage { state })
     }
 
+    /// `LogMessage.parse(raw_msg, parse_options)`: a message from a raw
+    /// syslog line, read as the source's options say.
+    #[staticmethod]
+    fn parse(raw_msg: &Bound<'_, PyAny>, parse_options: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text;
+        let raw = if let Ok(s) = raw_msg.cast::<PyString>() {
+            text = s.to_str()?;
+            text.as_bytes()
+        } else if let Ok(b) = raw_msg.cast::<PyBytes>() {
+            b.as_bytes()
+        } else {
+            return Err(PyTypeError::new_err(errors::RAW_MSG_ARG));
+        };
+        let options = crate::parse_options::from_capsule(parse_options)
+            .ok_or_else(|| PyTypeError::new_err(errors::PARSE_OPTIONS_ARG))?;
+        Ok(PyLogMessage {
+            state: MessageState::parsed(raw, &options),
+        })
+    }
+
     fn __getitem__<'py>(
         &self,
         py: Python<'py>,

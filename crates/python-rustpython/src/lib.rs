@@ -14,6 +14,7 @@ mod convert;
 mod fetcher;
 mod message;
 mod native;
+mod parse_options;
 
 use fetcher::{Methods, Objects, RustpythonFetcher};
 use logfetch_core::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, Program, ProgramSpec};
@@ -389,6 +390,7 @@ impl Program for RustpythonProgram {
                         ctx.new_list(items).into(),
                         persist_name,
                         ctx.new_list(flags).into(),
+                        parse_options::capsule(&spec.parse_options),
                     ];
                     let setup = vm.call_method(host, "initialize", args)?;
                     let setup = extract_setup(vm, setup)?;

@@ -211,6 +211,15 @@ pub struct NewArgs {
     bookmark: OptionalArg<PyObjectRef>,
 }
 
+/// `LogMessage.parse(raw_msg, parse_options)`.
+#[derive(FromArgs)]
+pub struct ParseArgs {
+    #[pyarg(any)]
+    raw_msg: PyObjectRef,
+    #[pyarg(any)]
+    parse_options: PyObjectRef,
+}
+
 /// `get(key, default=None)`.
 #[derive(FromArgs)]
 pub struct GetArgs {
@@ -301,6 +310,24 @@ impl Constructor for PyLogMessage {
     flags(BASETYPE)
 )]
 impl PyLogMessage {
+    /// `LogMessage.parse(raw_msg, parse_options)`: a message from a raw
+    /// syslog line, read as the source's options say.
+    #[pystaticmethod]
+    fn parse(args: ParseArgs, vm: &VirtualMachine) -> PyResult<PyLogMessage> {
+        let raw = if let Some(s) = args.raw_msg.downcast_ref::<PyStr>() {
+            str_bytes(s, vm)?
+        } else if let Some(b) = args.raw_msg.downcast_ref::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else {
+            return Err(vm.new_type_error(errors::RAW_MSG_ARG));
+        };
+        let options = crate::parse_options::from_capsule(&args.parse_options)
+            .ok_or_else(|| vm.new_type_error(errors::PARSE_OPTIONS_ARG))?;
+        Ok(PyLogMessage {
+            state: Mutex::new(MessageState::parsed(&raw, &options)),
+        })
+    }
+
     #[pymethod]
     fn get(zelf: &Py<Self>, args: GetArgs, vm: &VirtualMachine) -> PyResult {
         let key = key_text(&args.key, vm)?;
