@@ -64,6 +64,7 @@ pub fn fetcher(program: &dyn Program, class_path: &str) -> Box<dyn Fetcher> {
         .create_fetcher(FetcherSpec {
             driver_id: "s_bench#0".into(),
             class_path: class_path.into(),
+            kind: Default::default(),
             options,
             persist_name: None,
             loaders: Vec::new(),

@@ -29,19 +29,12 @@ impl Drop for PidFile {
     }
 }
 
-/// Loads and checks the configuration, refusing what this version cannot run.
-fn load_runnable(a: &RunArgs) -> Result<Checked, u8> {
-    let checked = load(&a.config).map_err(|e| {
+/// Loads and checks the configuration.
+fn load_checked(a: &RunArgs) -> Result<Checked, u8> {
+    load(&a.config).map_err(|e| {
         tracing::error!("{e}");
         exit::CONFIG
-    })?;
-    if !checked.not_runnable.is_empty() {
-        for problem in &checked.not_runnable {
-            tracing::error!("{problem}");
-        }
-        return Err(exit::CONFIG);
-    }
-    Ok(checked)
+    })
 }
 
 /// Initialises a checked configuration's sources, without starting them.
@@ -80,7 +73,7 @@ pub fn run(a: &RunArgs) -> u8 {
         }
     };
     // A config error is reported before the interpreter starts.
-    let checked = match load_runnable(a) {
+    let checked = match load_checked(a) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -114,7 +107,7 @@ pub fn run(a: &RunArgs) -> u8 {
     for signal in signals.forever() {
         if signal == SIGHUP {
             tracing::info!("Configuration reload request received, reloading configuration");
-            match load_runnable(a).and_then(|c| prepare_checked(&c, a, backend)) {
+            match load_checked(a).and_then(|c| prepare_checked(&c, a, backend)) {
                 Ok(mut fresh) => {
                     stop(runtime, grace);
                     if let Err(e) = fresh.start() {

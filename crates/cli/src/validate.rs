@@ -15,9 +15,6 @@ pub fn validate(a: &ValidateArgs) -> u8 {
             return exit::CONFIG;
         }
     };
-    for problem in &checked.not_runnable {
-        tracing::warn!("{problem}");
-    }
     if a.check_startup {
         let backend = match backend(a.backend.as_deref()) {
             Ok(b) => b,

@@ -106,7 +106,7 @@ def set_sys_path(front):
         sys.path.insert(0, path)
 
 
-def _resolve_class(driver_id, class_path):
+def _resolve_class(driver, driver_id, class_path):
     module_name, _, class_name = class_path.rpartition(".")
     try:
         if module_name:
@@ -119,7 +119,7 @@ def _resolve_class(driver_id, class_path):
         if isinstance(exc, ImportError):
             _syslogng._log(ERROR, IMPORT_HINT, [("module", module_name)])
         _fail(
-            "python-fetcher: Error looking up Python driver class",
+            driver + ": Error looking up Python driver class",
             [("driver", driver_id), ("class", class_path), ("exception", _exception_text(exc))],
         )
 
@@ -136,8 +136,11 @@ def build_options(items):
     return options
 
 
-def instantiate(driver_id, class_path, loaders):
-    """Imports `loaders()`, resolves `class()`, instantiates and checks it."""
+def instantiate(driver, driver_id, class_path, loaders):
+    """Imports `loaders()`, resolves `class()`, instantiates and checks it.
+
+    `driver` is "python-fetcher" or "python-source" (server-style `python()`).
+    """
     for name in loaders:
         try:
             importlib.import_module(name)
@@ -147,16 +150,18 @@ def instantiate(driver_id, class_path, loaders):
                 "Error loading Python module",
                 [("driver", driver_id), ("module", name), ("exception", _exception_text(exc))],
             )
-    cls = _resolve_class(driver_id, class_path)
+    cls = _resolve_class(driver, driver_id, class_path)
     try:
         instance = cls()
     except Exception as exc:
         report_exception(driver_id, class_path, "__init__", exc)
         _fail(
-            "python-fetcher: Error instantiating Python driver class",
+            driver + ": Error instantiating Python driver class",
             [("driver", driver_id), ("class", class_path), ("exception", _exception_text(exc))],
         )
-    if not isinstance(instance, _syslogng.LogFetcher):
+    if driver == "python-source":
+        return _checked_source(instance, driver_id, class_path)
+    if not isinstance(instance, _syslogng.LogFetcher) or isinstance(instance, syslogng.LogSource):
         _fail(
             "python-fetcher: Error initializing Python fetcher, class is not a subclass of LogFetcher",
             [("driver", driver_id), ("class", class_path)],
@@ -170,9 +175,22 @@ def instantiate(driver_id, class_path, loaders):
     return instance
 
 
-def _persist_name(driver_id, class_path, instance, configured, option_items):
+def _checked_source(instance, driver_id, class_path):
+    """A server-style source: a `syslogng.LogSource` whose `suspend()`, if
+    any, comes with `wakeup()`; `auto_close_batches` starts true."""
+    where = [("driver", driver_id), ("class", class_path)]
+    if not isinstance(instance, syslogng.LogSource):
+        _fail("python-source: Error initializing Python source, class is not a subclass of LogSource", where)
+    if _method(instance, "suspend") is not None and _method(instance, "wakeup") is None:
+        _fail("python-source: Error initializing Python source, class implements suspend() but wakeup() is missing", where)
+    instance.auto_close_batches = True
+    instance._logfetch_driver = (driver_id, class_path)
+    return instance
+
+
+def _persist_name(driver, driver_id, class_path, instance, configured, option_items):
     if configured:
-        return "python-fetcher." + configured
+        return driver + "." + configured
     generate = getattr(instance, "generate_persist_name", None)
     if generate is not None:
         try:
@@ -181,10 +199,10 @@ def _persist_name(driver_id, class_path, instance, configured, option_items):
                 name = name.decode("utf-8", "replace")
             if not isinstance(name, str):
                 raise TypeError("generate_persist_name() must return str or bytes")
-            return "python-fetcher." + name
+            return driver + "." + name
         except Exception as exc:
             report_exception(driver_id, class_path, "generate_persist_name", exc)
-    return "python-fetcher(%s)" % class_path
+    return "%s(%s)" % (driver, class_path)
 
 
 def _method(instance, name):
@@ -195,20 +213,21 @@ def _method(instance, name):
     return method if callable(method) else None
 
 
-def initialize(instance, driver_id, class_path, option_items, configured_persist_name, flags, parse_options):
+def initialize(driver, instance, driver_id, class_path, option_items, configured_persist_name, flags, parse_options):
     """Persist name, `self.flags`, `self.parse_options`, `init(options)`;
-    returns what the driver needs.
+    returns what the driver needs (for a server-style source, `run` stands
+    where `fetch` does, and there is no `open` or `close`).
 
     Returns (persist_name, auto_close_batches, fetch, open, close, request_exit,
     deinit); methods are captured once, as upstream does.
     """
-    persist_name = _persist_name(driver_id, class_path, instance, configured_persist_name, option_items)
+    persist_name = _persist_name(driver, driver_id, class_path, instance, configured_persist_name, option_items)
     _syslogng._set_persist_name(instance, persist_name)
     instance.flags = dict(flags)
     instance.parse_options = parse_options
     init = _method(instance, "init")
     if init is None:
-        _syslogng._log(DEBUG, "python-fetcher: Missing Python method, init()", [("driver", driver_id)])
+        _syslogng._log(DEBUG, driver + ": Missing Python method, init()", [("driver", driver_id)])
     else:
         try:
             ok = init(build_options(option_items))
@@ -217,19 +236,22 @@ def initialize(instance, driver_id, class_path, option_items, configured_persist
             ok = False
         if not ok:
             _fail(
-                "python-fetcher: Error initializing Python driver object, init() returned FALSE",
+                driver + ": Error initializing Python driver object, init() returned FALSE",
                 [("driver", driver_id), ("class", class_path)],
             )
     auto_close = bool(getattr(instance, "auto_close_batches", True))
+    server = driver == "python-source"
     _syslogng._log(
-        INFO, "python-fetcher: Python fetcher initialized", [("driver", driver_id), ("class", class_path)]
+        INFO,
+        "%s: Python %s initialized" % (driver, "source" if server else "fetcher"),
+        [("driver", driver_id), ("class", class_path)],
     )
     return (
         persist_name,
         auto_close,
-        _method(instance, "fetch"),
-        _method(instance, "open"),
-        _method(instance, "close"),
+        _method(instance, "run" if server else "fetch"),
+        None if server else _method(instance, "open"),
+        None if server else _method(instance, "close"),
         _method(instance, "request_exit"),
         _method(instance, "deinit"),
     )

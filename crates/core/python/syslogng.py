@@ -66,11 +66,12 @@ class LogFetcher(_Source, _syslogng.LogFetcher):
         pass
 
 
-class LogSource(_Source):
-    """Base class of server-style `python()` sources (`run()`, `request_exit()`).
+class LogSource(_Source, _syslogng.LogFetcher):
+    """Base class of server-style `python()` sources: `run()` posts messages
+    with `self.post_message(msg)` until `request_exit()` makes it return.
 
-    Importable so that modules written for syslog-ng load unchanged; logfetch
-    does not run `python()` sources yet and says so when a configuration uses one.
+    It shares the native driver base of `LogFetcher` (persist name,
+    `set_transport_name()`, the link to the pipeline).
     """
 
     def run(self):
@@ -78,6 +79,44 @@ class LogSource(_Source):
 
     def request_exit(self):
         raise NotImplementedError("request_exit() is not implemented in " + type(self).__name__)
+
+    def post_message(self, msg):
+        """Posts `msg`; only from the thread running `run()`.
+
+        When the flow-control window fills, this blocks until there is room.
+        A class that defines `suspend()` and `wakeup()` is never blocked:
+        `suspend()` is called here, and `wakeup()` from another thread once
+        there is room again.
+        """
+        if not _syslogng._on_worker_thread(self):
+            raise RuntimeError("post_message must be called from main thread")
+        if not isinstance(msg, LogMessage):
+            raise TypeError("LogMessage expected in the first parameter")
+        if _syslogng._source_post(self, msg):
+            return
+        if callable(getattr(self, "suspend", None)):
+            self.suspend()
+            import threading
+
+            threading.Thread(target=self._wake_up_when_room, daemon=True).start()
+        else:
+            _syslogng._source_wait_room(self)
+
+    def close_batch(self):
+        """Hands the messages posted so far to the destinations as one batch."""
+        if not _syslogng._on_worker_thread(self):
+            raise RuntimeError("close_batch() must be called from main thread")
+        _syslogng.LogFetcher.close_batch(self)
+
+    def _wake_up_when_room(self):
+        _syslogng._source_wait_room(self)
+        try:
+            self.wakeup()
+        except Exception as exc:
+            import _logfetch_host
+
+            driver_id, class_path = self._logfetch_driver
+            _logfetch_host.report_exception(driver_id, class_path, "wakeup", exc)
 
 
 class LogDestination(_Driver):

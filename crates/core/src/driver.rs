@@ -32,6 +32,17 @@ impl Default for FetchTiming {
     }
 }
 
+/// Runs a server-style `python()` source on its worker thread: `run()`
+/// once, posting through `post_message()`; when it returns the source is
+/// done until the next reload.
+pub fn run_server(calls: &mut dyn FetcherCalls, link: &SourceLink) {
+    calls.run();
+    link.close_batch();
+    if link.exit_requested() {
+        calls.release_while(&mut || link.wait_exit_delivered(Duration::from_secs(5)));
+    }
+}
+
 /// Runs the fetch loop until the source is asked to exit, then calls `close()`.
 /// `transport` is what `set_transport_name()` set; it becomes `$TRANSPORT`.
 pub fn run_fetch_loop(

@@ -50,6 +50,8 @@ pub struct FetcherSpec {
     pub driver_id: String,
     /// `class()`: `Name` (the `python {}` block) or `pkg.mod.Name`.
     pub class_path: String,
+    /// `python-fetcher()` or server-style `python()`.
+    pub kind: DriverKind,
     /// `options()`, passed to `init()` and `generate_persist_name()`.
     pub options: Options,
     /// `persist-name()`, if configured.
@@ -63,6 +65,27 @@ pub struct FetcherSpec {
     pub parse_options: Arc<ParseOptions>,
     /// The source's link to the pipeline (for `close_batch()`).
     pub link: Arc<SourceLink>,
+}
+
+/// Which kind of Python source driver a class runs as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DriverKind {
+    /// `python-fetcher()`: the core calls `fetch()` in a loop.
+    #[default]
+    Fetcher,
+    /// Server-style `python()`: the core calls `run()` once; it posts with
+    /// `self.post_message()` until `request_exit()` makes it return.
+    Server,
+}
+
+impl DriverKind {
+    /// The driver's name in upstream's messages and persist names.
+    pub fn driver_name(self) -> &'static str {
+        match self {
+            DriverKind::Fetcher => "python-fetcher",
+            DriverKind::Server => "python-source",
+        }
+    }
 }
 
 /// A source or configuration could not be initialised. The message uses
@@ -91,6 +114,8 @@ pub trait Program: Send + Sync {
 pub struct FetcherInfo {
     /// `<source>#<index>`.
     pub driver_id: String,
+    /// `python-fetcher()` or server-style `python()`.
+    pub kind: DriverKind,
     /// `class()` as configured.
     pub class_path: String,
     /// The persist name (`python-fetcher(...)` or `python-fetcher.<name>`).
@@ -143,6 +168,9 @@ pub trait FetcherCalls {
     fn fetch(&mut self) -> FetchOutcome;
     /// Calls `close()`.
     fn close(&mut self);
+    /// Calls a server-style source's `run()` (it returns when the source is
+    /// done or `request_exit()` made it stop); exceptions are reported.
+    fn run(&mut self);
     /// Runs `wait` with the interpreter released so other threads can use it.
     fn release_while(&mut self, wait: &mut (dyn FnMut() + Send));
 }

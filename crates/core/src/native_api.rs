@@ -8,8 +8,9 @@
 //! objects and these Rust values.
 
 use crate::internal_log;
-use crate::lifecycle::{RawFetchReturn, codes};
+use crate::lifecycle::{RawFetchReturn, TransportName, codes};
 use crate::message::LogMessage;
+use crate::pipeline::SourceLink;
 use crate::syslog_parse::{self, ParseOptions};
 use crate::template::{Template, is_macro, macro_names, render_macro};
 use crate::timestamp::{Timestamp, local_offset_at};
@@ -26,6 +27,10 @@ pub mod errors {
         "Error extracting value from Python object: list items must be str or bytes";
     /// `TypeError` for a `LogMessage(message)` of the wrong type.
     pub const MESSAGE_ARG: &str = "LogMessage() argument 'message' must be str, bytes or None";
+    /// `RuntimeError` for `post_message()` of a message with a bookmark
+    /// when the source has no ack tracker.
+    pub const BOOKMARK_WITHOUT_TRACKER: &str =
+        "Bookmarks can not be used without creating an AckTracker instance (self.ack_tracker)";
     /// `TypeError` for a `LogMessage.parse(raw_msg, ...)` of the wrong type.
     pub const RAW_MSG_ARG: &str = "LogMessage.parse() argument 'raw_msg' must be str or bytes";
     /// `TypeError` for a second `LogMessage.parse()` argument that is not
@@ -96,6 +101,42 @@ pub fn log(level: u8, message: &str, fields: &[(String, String)]) {
 /// `_syslogng._check_template`: the compile error, if any.
 pub fn check_template(text: &str) -> Option<String> {
     Template::compile(text).err().map(|e| e.to_string())
+}
+
+/// `post_message()` of a server-style source, once the backend checked the
+/// thread and the argument: `take` hands over the message (and whether it
+/// carries a bookmark). Returns whether the window still has room, or the
+/// `RuntimeError` text. A message posted while the window is already full
+/// (the source ignored `suspend()`) is dropped and reported, as upstream.
+pub fn source_post(
+    link: &SourceLink,
+    transport: &TransportName,
+    take: impl FnOnce() -> (LogMessage, bool),
+) -> Result<bool, &'static str> {
+    if !link.has_room() {
+        internal_log::emit(
+            3,
+            "python-source: Incorrectly suspended source, dropping message",
+            &[("driver", link.driver_id())],
+        );
+        return Ok(true);
+    }
+    let (mut msg, has_bookmark) = take();
+    if has_bookmark && link.ack_tracker().is_none() {
+        return Err(errors::BOOKMARK_WITHOUT_TRACKER);
+    }
+    if let Some(name) = transport.current(&mut (0, None)) {
+        msg.set_str("TRANSPORT", name.as_bytes());
+    }
+    Ok(link.post(msg))
+}
+
+/// `_syslogng._source_wait_room`: hands the open batch on and waits
+/// (interpreter released by the caller) until the window has room or the
+/// source is stopping.
+pub fn source_wait_room(link: &SourceLink) {
+    link.close_batch();
+    link.wait_for_room();
 }
 
 /// `_syslogng._format_template`: renders `text` for `msg` with `seq_num` as

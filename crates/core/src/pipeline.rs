@@ -12,9 +12,10 @@
 //! when the batch's window slots come back and `fetch()` may run again.
 
 use crate::ack::AckTracker;
-use crate::driver::{FetchTiming, run_fetch_loop};
+use crate::driver::{FetchTiming, run_fetch_loop, run_server};
 use crate::filter::Filter;
 use crate::internal_log::{self, InternalEvent};
+use crate::lifecycle::DriverKind;
 use crate::lifecycle::Fetcher;
 use crate::message::LogMessage;
 use crate::return_bin::ReturnBin;
@@ -30,6 +31,16 @@ use std::time::{Duration, Instant};
 thread_local! {
     /// The link of the fetcher whose worker runs on this thread.
     static CURRENT_LINK: std::cell::RefCell<Option<Arc<SourceLink>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether this thread is the worker thread of the source `link` belongs to
+/// (where a server-style source's `run()` may post).
+pub fn is_worker_of(link: &SourceLink) -> bool {
+    CURRENT_LINK.with(|l| {
+        l.borrow()
+            .as_ref()
+            .is_some_and(|own| std::ptr::eq(&**own, link))
+    })
 }
 
 /// Sleeps `duration` on a fetcher's worker thread, waking early when the
@@ -860,8 +871,10 @@ impl Runtime {
                     .spawn(move || {
                         CURRENT_LINK.with(|l| *l.borrow_mut() = Some(link.clone()));
                         let transport = fetcher.transport();
-                        fetcher.run_worker(&mut |calls| {
-                            run_fetch_loop(calls, &link, timing, &transport)
+                        let kind = fetcher.info().kind;
+                        fetcher.run_worker(&mut |calls| match kind {
+                            DriverKind::Fetcher => run_fetch_loop(calls, &link, timing, &transport),
+                            DriverKind::Server => run_server(calls, &link),
                         });
                         link.close_batch();
                         link.mark_finished();

@@ -4,7 +4,7 @@
 use crate::driver::FetchTiming;
 use crate::filter::Filter;
 use crate::internal_log;
-use crate::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, ProgramSpec};
+use crate::lifecycle::{Backend, DriverKind, Fetcher, FetcherSpec, InitError, ProgramSpec};
 use crate::options::Options;
 use crate::pipeline::{DestQueue, PathRoute, Runtime, SourceLink, SourceSettings};
 use crate::sink::Sink;
@@ -36,6 +36,8 @@ pub struct FetcherPlan {
     pub timing: FetchTiming,
     /// `class()`.
     pub class_path: String,
+    /// `python-fetcher()` or server-style `python()`.
+    pub kind: DriverKind,
     /// `options()`.
     pub options: Options,
     /// `persist-name()`.
@@ -136,6 +138,7 @@ pub fn init_fetchers(
         let spec = FetcherSpec {
             driver_id: fp.settings.driver_id.clone(),
             class_path: fp.class_path.clone(),
+            kind: fp.kind,
             options: fp.options.clone(),
             persist_name: fp.persist_name.clone(),
             loaders: fp.loaders.clone(),

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 /// The methods upstream captures once, right after `init()`.
 pub(crate) struct Methods {
-    pub fetch: Py<PyAny>,
+    /// `fetch()`, or `run()` for a server-style source.
+    pub main: Py<PyAny>,
     pub open: Option<Py<PyAny>>,
     pub close: Option<Py<PyAny>>,
     pub request_exit: Option<Py<PyAny>>,
@@ -68,7 +69,7 @@ impl CpythonFetcher {
 /// Takes the core message out of a returned `LogMessage`. When nothing but
 /// the returned tuple refers to it, the message moves; otherwise it is copied
 /// and the Python object becomes read-only, as a posted message is upstream.
-fn take_message(
+pub(crate) fn take_message(
     item: &Bound<'_, PyLogMessage>,
     exclusive: bool,
     bookmarks: Option<&BookmarkRegistry<Py<PyAny>>>,
@@ -140,7 +141,7 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
     fn fetch(&mut self) -> FetchOutcome {
         let f = self.fetcher;
         let bookmarks = f.bookmarks.as_ref().map(|b| &b.registry);
-        let raw = match f.methods.fetch.bind(self.py).call0() {
+        let raw = match f.methods.main.bind(self.py).call0() {
             Ok(ret) => inspect_return(&ret, bookmarks),
             Err(e) => {
                 f.report(self.py, "fetch", e);
@@ -153,6 +154,13 @@ impl FetcherCalls for WorkerCalls<'_, '_> {
     fn close(&mut self) {
         self.fetcher
             .call_optional(self.py, &self.fetcher.methods.close, "close");
+    }
+
+    fn run(&mut self) {
+        let f = self.fetcher;
+        if let Err(e) = f.methods.main.bind(self.py).call0() {
+            f.report(self.py, "run", e);
+        }
     }
 
     fn release_while(&mut self, wait: &mut (dyn FnMut() + Send)) {

@@ -195,7 +195,8 @@ fn option_to_python<'py>(
 }
 
 /// What `_logfetch_host.initialize()` returns: persist name,
-/// auto_close_batches, then fetch, open, close, request_exit, deinit.
+/// auto_close_batches, then fetch (run for a server-style source), open,
+/// close, request_exit, deinit.
 type Setup = (
     String,
     bool,
@@ -211,9 +212,10 @@ impl Program for CpythonProgram {
         Python::attach(|py| {
             let host = self.host.bind(py);
             let create = || -> PyResult<CpythonFetcher> {
+                let driver = spec.kind.driver_name();
                 let instance = host.call_method1(
                     "instantiate",
-                    (&spec.driver_id, &spec.class_path, &spec.loaders),
+                    (driver, &spec.driver_id, &spec.class_path, &spec.loaders),
                 )?;
                 let native = instance.cast::<PyLogFetcher>()?;
                 let _ = native.get().link.set(spec.link.clone());
@@ -226,6 +228,7 @@ impl Program for CpythonProgram {
                 let setup = host.call_method1(
                     "initialize",
                     (
+                        driver,
                         &instance,
                         &spec.driver_id,
                         &spec.class_path,
@@ -235,7 +238,7 @@ impl Program for CpythonProgram {
                         parse_options::capsule(py, &spec.parse_options)?,
                     ),
                 )?;
-                let (persist_name, auto_close_batches, fetch, open, close, request_exit, deinit): Setup =
+                let (persist_name, auto_close_batches, main, open, close, request_exit, deinit): Setup =
                     setup.extract()?;
                 let (kind, callback, timeout_ms, batch_size): (
                     String,
@@ -260,11 +263,14 @@ impl Program for CpythonProgram {
                     }
                     _ => None,
                 };
+                if let Some(b) = &bookmarks {
+                    let _ = native.get().bookmarks.set(b.clone());
+                }
                 Ok(CpythonFetcher {
                     host: host.clone().unbind(),
                     _instance: instance.unbind(),
                     methods: Methods {
-                        fetch,
+                        main,
                         open,
                         close,
                         request_exit,
@@ -272,6 +278,7 @@ impl Program for CpythonProgram {
                     },
                     info: logfetch_core::lifecycle::FetcherInfo {
                         driver_id: spec.driver_id.clone(),
+                        kind: spec.kind,
                         class_path: spec.class_path.clone(),
                         persist_name,
                         auto_close_batches,

@@ -1,6 +1,7 @@
 //! The native `_syslogng` module: `LogFetcher`, `LogMessage`, `Logger`, and
 //! the private functions `_logfetch_host.py` calls.
 
+use crate::bookmarks::CpythonBookmarks;
 use crate::message::PyLogMessage;
 use logfetch_core::internal_log;
 use logfetch_core::lifecycle::TransportName;
@@ -13,13 +14,24 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::sync::{Arc, OnceLock};
 
-/// Native base of `syslogng.LogFetcher`.
+/// Native base of `syslogng.LogFetcher` and `syslogng.LogSource`.
 #[pyclass(subclass, frozen, name = "LogFetcher", module = "_syslogng")]
 #[derive(Default)]
 pub struct PyLogFetcher {
     persist_name: Mutex<Option<String>>,
     pub(crate) link: OnceLock<Arc<SourceLink>>,
     pub(crate) transport: Arc<TransportName>,
+    /// The ack tracker's bookmarks, when `init()` set up a tracker.
+    pub(crate) bookmarks: OnceLock<Arc<CpythonBookmarks>>,
+}
+
+impl PyLogFetcher {
+    /// The source's link; a `RuntimeError` before the source started.
+    fn started_link(&self) -> PyResult<&Arc<SourceLink>> {
+        self.link
+            .get()
+            .ok_or_else(|| PyRuntimeError::new_err("the source has not been started"))
+    }
 }
 
 #[pymethods]
@@ -143,6 +155,39 @@ fn _set_persist_name(fetcher: &Bound<'_, PyLogFetcher>, name: String) {
     *fetcher.get().persist_name.lock() = Some(name);
 }
 
+/// Whether this is the thread that runs `source`'s `run()`.
+#[pyfunction]
+fn _on_worker_thread(source: &Bound<'_, PyLogFetcher>) -> bool {
+    source
+        .get()
+        .link
+        .get()
+        .is_some_and(|link| logfetch_core::pipeline::is_worker_of(link))
+}
+
+/// `post_message(msg)` of a server-style source, after the Python side
+/// checked the thread and the type; returns whether the window has room.
+#[pyfunction]
+fn _source_post(source: &Bound<'_, PyLogFetcher>, msg: &Bound<'_, PyLogMessage>) -> PyResult<bool> {
+    let native = source.get();
+    let link = native.started_link()?;
+    let take = || {
+        let bookmarks = native.bookmarks.get().map(|b| &b.registry);
+        // Copied: the caller still holds `msg` (now read-only).
+        let (taken, has_bookmark) = crate::fetcher::take_message(msg, false, bookmarks);
+        (taken.unwrap_or_default(), has_bookmark)
+    };
+    native_api::source_post(link, &native.transport, take).map_err(PyRuntimeError::new_err)
+}
+
+/// Waits, with the interpreter released, until `source`'s window has room.
+#[pyfunction]
+fn _source_wait_room(py: Python<'_>, source: &Bound<'_, PyLogFetcher>) -> PyResult<()> {
+    let link = source.get().started_link()?.clone();
+    py.detach(|| native_api::source_wait_room(&link));
+    Ok(())
+}
+
 #[pyfunction]
 fn _check_template(text: &str) -> Option<String> {
     native_api::check_template(text)
@@ -167,8 +212,9 @@ fn _format_template<'py>(
 pub mod _syslogng {
     #[pymodule_export]
     use super::{
-        _check_template, _format_template, _log, _persist_get, _persist_keys, _persist_open,
-        _persist_set, _set_persist_name, _sleep_on_worker, _traceback, PyLogFetcher, PyLogger,
+        _check_template, _format_template, _log, _on_worker_thread, _persist_get, _persist_keys,
+        _persist_open, _persist_set, _set_persist_name, _sleep_on_worker, _source_post,
+        _source_wait_room, _traceback, PyLogFetcher, PyLogger,
     };
     #[pymodule_export]
     use crate::message::PyLogMessage;

@@ -17,7 +17,8 @@ use std::sync::Arc;
 
 /// The methods upstream captures once, right after `init()`.
 pub(crate) struct Methods {
-    pub fetch: PyObjectRef,
+    /// `fetch()`, or `run()` for a server-style source.
+    pub main: PyObjectRef,
     pub open: Option<PyObjectRef>,
     pub close: Option<PyObjectRef>,
     pub request_exit: Option<PyObjectRef>,
@@ -96,7 +97,7 @@ impl Drop for RustpythonFetcher {
 /// Takes the core message out of a returned `LogMessage`. When nothing but
 /// the returned tuple refers to it, the message moves; otherwise it is copied
 /// and the Python object becomes read-only, as a posted message is upstream.
-fn take_message(
+pub(crate) fn take_message(
     item: &Py<PyLogMessage>,
     exclusive: bool,
     bookmarks: Option<&BookmarkRegistry<PyObjectRef>>,
@@ -157,7 +158,7 @@ impl FetcherCalls for WorkerCalls<'_> {
     fn fetch(&mut self) -> FetchOutcome {
         let f = self.fetcher;
         let bookmarks = f.bookmarks.as_ref().map(|b| &b.registry);
-        let raw = match f.objects().methods.fetch.call((), self.vm) {
+        let raw = match f.objects().methods.main.call((), self.vm) {
             Ok(ret) => inspect_return(&ret, self.vm, bookmarks),
             Err(e) => {
                 f.report(self.vm, "fetch", e);
@@ -170,6 +171,13 @@ impl FetcherCalls for WorkerCalls<'_> {
     fn close(&mut self) {
         let f = self.fetcher;
         f.call_optional(self.vm, &f.objects().methods.close, "close");
+    }
+
+    fn run(&mut self) {
+        let f = self.fetcher;
+        if let Err(e) = f.objects().methods.main.call((), self.vm) {
+            f.report(self.vm, "run", e);
+        }
     }
 
     fn release_while(&mut self, wait: &mut (dyn FnMut() + Send)) {

@@ -326,7 +326,7 @@ fn extract_setup(vm: &VirtualMachine, setup: PyObjectRef) -> PyResult<Setup> {
         persist_name: String::try_from_object(vm, items[0].clone())?,
         auto_close_batches: bool::try_from_object(vm, items[1].clone())?,
         methods: Methods {
-            fetch: items[2].clone(),
+            main: items[2].clone(),
             open: optional(vm, &items[3]),
             close: optional(vm, &items[4]),
             request_exit: optional(vm, &items[5]),
@@ -348,10 +348,12 @@ impl Program for RustpythonProgram {
                         .iter()
                         .map(|l| ctx.new_str(l.as_str()).into())
                         .collect();
+                    let driver = spec.kind.driver_name();
                     let instance = vm.call_method(
                         host,
                         "instantiate",
                         (
+                            driver,
                             spec.driver_id.as_str(),
                             spec.class_path.as_str(),
                             ctx.new_list(loaders),
@@ -384,6 +386,7 @@ impl Program for RustpythonProgram {
                         .map(|(name, value)| vm.new_tuple((name.as_str(), *value)).into())
                         .collect();
                     let args: Vec<PyObjectRef> = vec![
+                        ctx.new_str(driver).into(),
                         instance.clone(),
                         ctx.new_str(spec.driver_id.as_str()).into(),
                         ctx.new_str(spec.class_path.as_str()).into(),
@@ -424,6 +427,9 @@ impl Program for RustpythonProgram {
                             driver_id: spec.driver_id.clone(),
                         })
                     });
+                    if let Some(b) = &bookmarks {
+                        let _ = native.bookmarks.set(b.clone());
+                    }
                     Ok(RustpythonFetcher {
                         backend,
                         objects: Some(Objects {
@@ -434,6 +440,7 @@ impl Program for RustpythonProgram {
                         worker_vm: Mutex::new(Some(vm.new_thread())),
                         info: logfetch_core::lifecycle::FetcherInfo {
                             driver_id: spec.driver_id.clone(),
+                            kind: spec.kind,
                             class_path: spec.class_path.clone(),
                             persist_name: setup.persist_name,
                             auto_close_batches: setup.auto_close_batches,

@@ -1,6 +1,7 @@
 //! The native `_syslogng` module: `LogFetcher`, `LogMessage`, `Logger`, and
 //! the private functions `_logfetch_host.py` calls.
 
+use crate::bookmarks::RustpythonBookmarks;
 use crate::convert::str_arg;
 use logfetch_core::internal_log;
 use logfetch_core::lifecycle::TransportName;
@@ -12,13 +13,24 @@ use rustpython_vm::types::Constructor;
 use rustpython_vm::{FromArgs, Py, PyObjectRef, PyResult, VirtualMachine, pyclass};
 use std::sync::{Arc, OnceLock};
 
-/// Native base of `syslogng.LogFetcher`.
+/// Native base of `syslogng.LogFetcher` and `syslogng.LogSource`.
 #[pyclass(module = "_syslogng", name = "LogFetcher")]
 #[derive(Default, rustpython_vm::PyPayload)]
 pub struct PyLogFetcher {
     persist_name: Mutex<Option<String>>,
     pub(crate) link: OnceLock<Arc<SourceLink>>,
     pub(crate) transport: Arc<TransportName>,
+    /// The ack tracker's bookmarks, when `init()` set up a tracker.
+    pub(crate) bookmarks: OnceLock<Arc<RustpythonBookmarks>>,
+}
+
+impl PyLogFetcher {
+    /// The source's link; a `RuntimeError` before the source started.
+    fn started_link(&self, vm: &VirtualMachine) -> PyResult<&Arc<SourceLink>> {
+        self.link
+            .get()
+            .ok_or_else(|| vm.new_runtime_error("the source has not been started"))
+    }
 }
 
 impl std::fmt::Debug for PyLogFetcher {
@@ -266,6 +278,41 @@ pub mod _syslogng {
     #[pyfunction]
     fn _set_persist_name(fetcher: PyRef<PyLogFetcher>, name: String) {
         *fetcher.persist_name.lock() = Some(name);
+    }
+
+    /// Whether this is the thread that runs `source`'s `run()`.
+    #[pyfunction]
+    fn _on_worker_thread(source: PyRef<PyLogFetcher>) -> bool {
+        source
+            .link
+            .get()
+            .is_some_and(|link| logfetch_core::pipeline::is_worker_of(link))
+    }
+
+    /// `post_message(msg)` of a server-style source, after the Python side
+    /// checked the thread and the type; returns whether the window has room.
+    #[pyfunction]
+    fn _source_post(
+        source: PyRef<PyLogFetcher>,
+        msg: PyRef<PyLogMessage>,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
+        let link = source.started_link(vm)?;
+        let take = || {
+            let bookmarks = source.bookmarks.get().map(|b| &b.registry);
+            // Copied: the caller still holds `msg` (now read-only).
+            let (taken, has_bookmark) = crate::fetcher::take_message(&msg, false, bookmarks);
+            (taken.unwrap_or_default(), has_bookmark)
+        };
+        native_api::source_post(link, &source.transport, take).map_err(|e| vm.new_runtime_error(e))
+    }
+
+    /// Waits, detached from the VM, until `source`'s window has room.
+    #[pyfunction]
+    fn _source_wait_room(source: PyRef<PyLogFetcher>, vm: &VirtualMachine) -> PyResult<()> {
+        let link = source.started_link(vm)?.clone();
+        vm.allow_threads(|| native_api::source_wait_room(&link));
+        Ok(())
     }
 
     #[pyfunction]

@@ -44,15 +44,11 @@ pub struct Checked {
     pub version: Option<String>,
     /// Problems that do not stop the configuration from running.
     pub warnings: Vec<String>,
-    /// Sources this version parses but cannot run (`python()` server-style
-    /// sources), with their locations.
-    pub not_runnable: Vec<String>,
 }
 
 enum SourceDriver {
     Fetcher(Box<FetcherPlan>),
     Internal(SourceSettings),
-    Server(Location),
 }
 
 struct SourceDef {
@@ -106,10 +102,9 @@ impl Checker<'_> {
                 "python-fetcher" => drivers.push(SourceDriver::Fetcher(Box::new(
                     python_fetcher::read(call, &name.value, index, &self.globals)?,
                 ))),
-                "python" => {
-                    python_fetcher::read_server(call, &name.value, index, &self.globals)?;
-                    drivers.push(SourceDriver::Server(call.name.location.clone()));
-                }
+                "python" => drivers.push(SourceDriver::Fetcher(Box::new(
+                    python_fetcher::read_server(call, &name.value, index, &self.globals)?,
+                ))),
                 "internal" => {
                     if let Some(arg) = call.args.first() {
                         return Err(ConfigError::new(
@@ -292,12 +287,7 @@ impl Checker<'_> {
         Ok(())
     }
 
-    fn finish(
-        self,
-        program_code: Vec<PythonCode>,
-        warnings: &mut Vec<String>,
-        not_runnable: &mut Vec<String>,
-    ) -> Plan {
+    fn finish(self, program_code: Vec<PythonCode>, warnings: &mut Vec<String>) -> Plan {
         let mut plan = Plan::default();
         plan.program.code = program_code;
         if let Some(dir) = self.file.parent() {
@@ -384,12 +374,11 @@ impl Checker<'_> {
                     }
                     SourceDriver::Internal(mut settings) => {
                         settings.flow_control = flow_control;
-                        plan.internal_sources.push(InternalPlan { settings, paths: paths.clone() });
+                        plan.internal_sources.push(InternalPlan {
+                            settings,
+                            paths: paths.clone(),
+                        });
                     }
-                    SourceDriver::Server(location) => not_runnable.push(format!(
-                        "{location}: python() server-style source '{}' is not supported by this version of logfetch",
-                        source.name.value
-                    )),
                 }
             }
         }
@@ -484,13 +473,11 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
             checker.filters.compile(&expr.value)?;
         }
     }
-    let mut not_runnable = Vec::new();
-    let plan = checker.finish(code, &mut warnings, &mut not_runnable);
+    let plan = checker.finish(code, &mut warnings);
     Ok(Checked {
         plan,
         version,
         warnings,
-        not_runnable,
     })
 }
 
@@ -547,6 +534,7 @@ pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError
             no_data_delay: spec.no_data_delay,
         },
         class_path: spec.class_path.to_owned(),
+        kind: Default::default(),
         options,
         persist_name: None,
         loaders: Vec::new(),

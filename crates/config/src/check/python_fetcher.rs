@@ -7,6 +7,7 @@ use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::driver::FetchTiming;
+use logfetch_core::lifecycle::DriverKind;
 use logfetch_core::options::{OptionValue, Options};
 use logfetch_core::pipeline::SourceSettings;
 use logfetch_core::plan::FetcherPlan;
@@ -235,7 +236,7 @@ fn read_parse_option(call: &Call, options: &mut ParseOptions) -> Result<(), Conf
 /// Options only python-fetcher() has (not the server-style python()).
 const FETCHER_ONLY: &[&str] = &["fetch-no-data-delay", "time-reopen"];
 
-/// Reads one `python(...)` server-style source driver (checked, not run).
+/// Reads one server-style `python(...)` source driver.
 pub fn read_server(
     call: &Call,
     source: &str,
@@ -254,7 +255,9 @@ pub fn read_server(
             return Err(unknown_option(opt, "python", &valid));
         }
     }
-    read(call, source, index, globals)
+    let mut plan = read(call, source, index, globals)?;
+    plan.kind = DriverKind::Server;
+    Ok(plan)
 }
 
 /// Reads one `python-fetcher(...)` of source `source`, driver number `index`.
@@ -367,6 +370,7 @@ pub fn read(
         settings,
         timing,
         class_path,
+        kind: DriverKind::Fetcher,
         options,
         persist_name,
         loaders,
