@@ -10,6 +10,7 @@ use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::template::Template;
 use logfetch_sinks::FileConfig;
+use logfetch_sinks::file_perms::Ownership;
 use std::fs::OpenOptions;
 
 const PAYLOAD: &str = "benchmark message number constant payload 0123456789";
@@ -23,7 +24,11 @@ fn file_sink(c: &mut Criterion) {
         create_dirs: false,
         fsync: false,
         flush_lines: 0,
-        perm: 0o644,
+        file_perms: Ownership {
+            mode: 0o644,
+            ..Ownership::FILE_DEFAULT
+        },
+        dir_perms: Ownership::DIR_DEFAULT,
     };
     let mut g = c.benchmark_group("file_sink");
     for size in [100usize, 256] {

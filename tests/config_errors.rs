@@ -226,6 +226,18 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "log-iw-sise",
         "did you mean 'log-iw-size'?",
     ),
+    (
+        "38-unknown-group.conf",
+        "2:32",
+        "no-such-group-here",
+        "group(): unknown group 'no-such-group-here'",
+    ),
+    (
+        "39-bad-hostname-regex.conf",
+        "2:24",
+        "(unclosed",
+        "bad-hostname(): invalid regular expression: unclosed group",
+    ),
 ];
 
 #[test]

@@ -117,6 +117,34 @@ conformance! {
         );
     }
 
+    fn debians_file_options_load_and_set_owner_group_and_modes(backend) {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let probe = std::env::temp_dir().join(format!("logfetch-ids-{}-{backend}", std::process::id()));
+        std::fs::write(&probe, b"").unwrap();
+        let (uid, gid) = {
+            let meta = std::fs::metadata(&probe).unwrap();
+            (meta.uid(), meta.gid())
+        };
+        std::fs::remove_file(&probe).unwrap();
+        let mut run = Launch::config("perms.conf", backend)
+            .env("OWNER", &uid.to_string())
+            .env("GROUP", &gid.to_string())
+            .start();
+        assert!(run.wait_lines("own/deeper/out.log", 2, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_lines("default/out.log", 2, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        let mode = |path: &str| {
+            let meta = std::fs::metadata(run.path(path)).unwrap();
+            (meta.permissions().mode() & 0o7777, meta.uid(), meta.gid())
+        };
+        assert_eq!(mode("default/out.log"), (0o640, uid, gid));
+        assert_eq!(mode("default").0, 0o700, "syslog-ng's default dir-perm");
+        assert_eq!(mode("own/deeper/out.log"), (0o604, uid, gid));
+        assert_eq!(mode("own").0, 0o751);
+        assert_eq!(mode("own/deeper"), (0o751, uid, gid));
+        assert!(!run.stderr().contains("Error setting"), "{}", run.stderr());
+    }
+
     fn duplicate_persist_names_fail_startup(backend) {
         let mut run = Launch::config(&config("duplicate_persist.conf"), backend).start();
         assert_eq!(run.wait_exit(WAIT), Some(2), "{}", run.stderr());

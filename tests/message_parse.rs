@@ -14,6 +14,7 @@ conformance! {
         let mut run = Launch::config("parse.conf", backend).start();
         assert!(run.wait_lines("parsed.log", 3, WAIT), "stderr:\n{}", run.stderr());
         assert!(run.wait_lines("plain.log", 1, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_lines("bad.log", 2, WAIT), "stderr:\n{}", run.stderr());
         assert_eq!(run.stop().0, Some(0));
         assert_eq!(
             run.lines("parsed.log"),
@@ -27,8 +28,10 @@ conformance! {
         );
         // flags(no-parse): the whole line is the message, PRI the default.
         assert_eq!(run.lines("plain.log"), ["13||<34>Oct 11 22:14:15 mymachine su: kept whole"]);
+        // bad-hostname("^gconfd$"): that word is the program, not the host.
+        assert_eq!(run.lines("bad.log"), ["gconfd|hello world", "hello|world"]);
         let checks: Vec<_> = run.events().into_iter().filter(|e| e["event"] == "parse_checks").collect();
-        assert_eq!(checks.len(), 2);
+        assert_eq!(checks.len(), 3);
         for check in checks {
             assert_eq!(check["capsule_type"], json!("PyCapsule"));
             assert_eq!(check["not_options"], json!("Parse options (PyCapsule) expected in the second parameter"));

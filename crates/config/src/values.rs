@@ -3,6 +3,7 @@
 use crate::ast::{Arg, Call, Scalar};
 use crate::error::{ConfigError, Location};
 use logfetch_core::pri;
+use logfetch_core::syslog_parse::BadHostname;
 
 fn error(location: &Location, word: &str, msg: impl Into<String>) -> ConfigError {
     ConfigError::new(location.clone(), Some(word), msg)
@@ -185,4 +186,38 @@ pub fn option_from_text(text: &str) -> logfetch_core::options::OptionValue {
         Some(b) => OptionValue::Bool(b),
         None => OptionValue::Str(text.to_owned()),
     }
+}
+
+/// `owner()`/`group()` (and their `dir-` forms): a name or number resolved
+/// by `lookup`; an empty value leaves the owner unchanged.
+pub fn id(
+    call: &Call,
+    lookup: fn(&str) -> Result<Option<u32>, String>,
+) -> Result<Option<u32>, ConfigError> {
+    if call.args.is_empty() {
+        return Ok(None);
+    }
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    lookup(&text).map_err(|message| error(loc, &text, format!("{}(): {message}", call.name.value)))
+}
+
+/// `bad-hostname("regex")`.
+pub fn bad_hostname(call: &Call) -> Result<BadHostname, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    regex::bytes::Regex::new(&text)
+        .map(BadHostname)
+        .map_err(|e| {
+            // The regex crate draws the pattern over several lines; its
+            // last line says what is wrong.
+            let full = e.to_string();
+            let reason = full.lines().last().unwrap_or_default();
+            let reason = reason.trim_start_matches("error: ");
+            error(
+                loc,
+                &text,
+                format!("bad-hostname(): invalid regular expression: {reason}"),
+            )
+        })
 }

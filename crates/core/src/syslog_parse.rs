@@ -27,7 +27,9 @@ mod stamp;
 mod text;
 mod zone;
 
-pub use options::{DEFAULT_SDATA_PREFIX, MAX_SDATA_PREFIX_LEN, ParseOptions, SYSLOG_FORMAT};
+pub use options::{
+    BadHostname, DEFAULT_SDATA_PREFIX, MAX_SDATA_PREFIX_LEN, ParseOptions, SYSLOG_FORMAT,
+};
 pub use zone::{TimeZoneSpec, UnknownTimeZone};
 
 use crate::message::LogMessage;

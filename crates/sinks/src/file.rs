@@ -5,6 +5,7 @@
 //! open. Lines are buffered and written per batch; `flush()` (end of a run
 //! of batches) pushes them to the kernel, `fsync(yes)` also to the disk.
 
+use crate::file_perms::{Ownership, create_parent_dirs};
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::seqnum::SequenceCounter;
@@ -30,8 +31,11 @@ pub struct FileConfig {
     pub fsync: bool,
     /// `flush-lines()`: write out after this many lines even within a batch (0: per batch).
     pub flush_lines: usize,
-    /// `perm()`: mode of new files.
-    pub perm: u32,
+    /// `owner()`, `group()`, `perm()`: set on every file opened.
+    pub file_perms: Ownership,
+    /// `dir-owner()`, `dir-group()`, `dir-perm()`: set on directories
+    /// `create-dirs()` makes.
+    pub dir_perms: Ownership,
 }
 
 impl SinkBuilder for FileConfig {
@@ -60,16 +64,16 @@ struct FileSink {
 
 impl FileSink {
     fn open(&self, path: &Path) -> io::Result<File> {
-        if self.config.create_dirs
-            && let Some(parent) = path.parent()
-        {
-            std::fs::create_dir_all(parent)?;
+        if self.config.create_dirs {
+            create_parent_dirs(path, &self.config.dir_perms)?;
         }
-        OpenOptions::new()
+        let file = OpenOptions::new()
             .append(true)
             .create(true)
-            .mode(self.config.perm)
-            .open(path)
+            .mode(self.config.file_perms.mode)
+            .open(path)?;
+        self.config.file_perms.apply_to_file(&file, path);
+        Ok(file)
     }
 
     fn writer_for(&mut self, msg: &LogMessage, seq_num: u32) -> io::Result<&mut BufWriter<File>> {

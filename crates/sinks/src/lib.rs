@@ -6,6 +6,7 @@
 
 pub mod connection;
 pub mod file;
+pub mod file_perms;
 pub mod network;
 pub mod stdout;
 pub mod syslog;

@@ -1,6 +1,7 @@
 //! Destination drivers: `file()`, `stdout()`, `network()` and `syslog()`.
 
 use super::options::GlobalOptions;
+use super::options::apply_perm;
 use super::unknown_option;
 use crate::ast::{Arg, Call, Scalar};
 use crate::error::{ConfigError, Location};
@@ -8,6 +9,7 @@ use crate::parser::keyword;
 use crate::values;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::template::{LEGACY_FILE_FORMAT, Template};
+use logfetch_sinks::file_perms::Ownership;
 use logfetch_sinks::{
     Endpoint, FileConfig, IpProtocol, NetworkConfig, StdoutConfig, SyslogConfig, Transport,
 };
@@ -24,6 +26,11 @@ const FILE_OPTIONS: &[&str] = &[
     "flush-lines",
     "fsync",
     "perm",
+    "owner",
+    "group",
+    "dir-perm",
+    "dir-owner",
+    "dir-group",
     "log-fifo-size",
     "time-reopen",
 ];
@@ -143,7 +150,8 @@ struct DriverOptions {
     create_dirs: bool,
     flush_lines: usize,
     fsync: bool,
-    perm: u32,
+    file_perms: Ownership,
+    dir_perms: Ownership,
     port: Option<u16>,
     transport: Transport,
     time_reopen: Duration,
@@ -160,7 +168,8 @@ impl DriverOptions {
             create_dirs: globals.create_dirs,
             flush_lines: globals.flush_lines,
             fsync: false,
-            perm: globals.perm,
+            file_perms: globals.file_perms,
+            dir_perms: globals.dir_perms,
             port: None,
             transport: Transport::Tcp,
             time_reopen: Duration::from_secs(globals.time_reopen),
@@ -179,7 +188,8 @@ impl DriverOptions {
             "fsync" => self.fsync = values::boolean(opt)?,
             "create-dirs" => self.create_dirs = values::boolean(opt)?,
             "flush-lines" => self.flush_lines = values::int(opt)?.max(0) as usize,
-            "perm" => self.perm = values::mode(opt)?,
+            "perm" | "owner" | "group" => apply_perm(opt, &mut self.file_perms)?,
+            "dir-perm" | "dir-owner" | "dir-group" => apply_perm(opt, &mut self.dir_perms)?,
             "log-fifo-size" => self.fifo_size = values::positive(opt)? as usize,
             "time-reopen" => self.time_reopen = Duration::from_secs_f64(values::seconds(opt)?),
             "port" => self.port = Some(port(opt)?),
@@ -294,7 +304,8 @@ pub fn read(
                 create_dirs: o.create_dirs,
                 fsync: o.fsync,
                 flush_lines: o.flush_lines,
-                perm: o.perm,
+                file_perms: o.file_perms,
+                dir_perms: o.dir_perms,
             })
         }
         "stdout" => Box::new(StdoutConfig {

@@ -4,6 +4,8 @@ use crate::ast::Call;
 use crate::error::ConfigError;
 use crate::parser::keyword;
 use crate::values;
+use logfetch_core::syslog_parse::BadHostname;
+use logfetch_sinks::file_perms::{self, Ownership};
 
 /// Global options (the subset logfetch acts on, plus accepted ones).
 #[derive(Clone, Debug)]
@@ -28,8 +30,13 @@ pub struct GlobalOptions {
     pub stats_freq: u64,
     /// `create-dirs()`.
     pub create_dirs: bool,
-    /// `perm()`: mode of new files.
-    pub perm: u32,
+    /// `owner()`, `group()`, `perm()` of files destinations write.
+    pub file_perms: Ownership,
+    /// `dir-owner()`, `dir-group()`, `dir-perm()` of directories they create.
+    pub dir_perms: Ownership,
+    /// `bad-hostname()`: words that are never taken for a host name when
+    /// `LogMessage.parse()` reads a BSD line.
+    pub bad_hostname: Option<BadHostname>,
 }
 
 impl Default for GlobalOptions {
@@ -45,7 +52,9 @@ impl Default for GlobalOptions {
             keep_timestamp: true,
             stats_freq: 600,
             create_dirs: false,
-            perm: 0o600,
+            file_perms: Ownership::FILE_DEFAULT,
+            dir_perms: Ownership::DIR_DEFAULT,
+            bad_hostname: None,
         }
     }
 }
@@ -63,6 +72,12 @@ pub const GLOBAL_OPTION_NAMES: &[&str] = &[
     "stats-freq",
     "create-dirs",
     "perm",
+    "owner",
+    "group",
+    "dir-perm",
+    "dir-owner",
+    "dir-group",
+    "bad-hostname",
     "use-dns",
     "dns-cache",
     "normalize-hostnames",
@@ -86,7 +101,9 @@ impl GlobalOptions {
                 "keep-timestamp" => self.keep_timestamp = values::boolean(call)?,
                 "stats-freq" => self.stats_freq = values::int(call)?.max(0) as u64,
                 "create-dirs" => self.create_dirs = values::boolean(call)?,
-                "perm" => self.perm = values::mode(call)?,
+                "perm" | "owner" | "group" => apply_perm(call, &mut self.file_perms)?,
+                "dir-perm" | "dir-owner" | "dir-group" => apply_perm(call, &mut self.dir_perms)?,
+                "bad-hostname" => self.bad_hostname = Some(values::bad_hostname(call)?),
                 "use-dns" | "dns-cache" | "normalize-hostnames" | "threaded" => {
                     values::boolean(call)?;
                 }
@@ -98,4 +115,15 @@ impl GlobalOptions {
         }
         Ok(())
     }
+}
+
+/// Applies `perm()`/`owner()`/`group()` (or their `dir-` forms) to `perms`.
+pub fn apply_perm(call: &Call, perms: &mut Ownership) -> Result<(), ConfigError> {
+    let word = keyword(&call.name.value);
+    match word.trim_start_matches("dir-") {
+        "perm" => perms.mode = values::mode(call)?,
+        "owner" => perms.uid = values::id(call, file_perms::user_id)?,
+        _ => perms.gid = values::id(call, file_perms::group_id)?,
+    }
+    Ok(())
 }

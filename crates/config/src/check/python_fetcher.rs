@@ -287,6 +287,7 @@ pub fn read(
         .collect();
     let mut parse_options = ParseOptions {
         use_fqdn: globals.use_fqdn,
+        bad_hostname: globals.bad_hostname.clone(),
         ..ParseOptions::default()
     };
     for arg in &call.args {

@@ -60,6 +60,26 @@ pub struct ParseOptions {
     pub sdata_prefix: String,
     /// `use-fqdn()`: the host name in a parse error message is the full one.
     pub use_fqdn: bool,
+    /// The global `bad-hostname()`: a word after a BSD stamp that matches
+    /// it is not taken for the host name.
+    pub bad_hostname: Option<BadHostname>,
+}
+
+/// A compiled `bad-hostname()` pattern (compared by its text).
+#[derive(Clone, Debug)]
+pub struct BadHostname(pub regex::bytes::Regex);
+
+impl PartialEq for BadHostname {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+impl BadHostname {
+    /// Whether `word` is one of the bad host names.
+    pub fn matches(&self, word: &[u8]) -> bool {
+        self.0.is_match(word)
+    }
 }
 
 impl Default for ParseOptions {
@@ -87,6 +107,7 @@ impl Default for ParseOptions {
             default_pri: None,
             sdata_prefix: DEFAULT_SDATA_PREFIX.to_owned(),
             use_fqdn: false,
+            bad_hostname: None,
         }
     }
 }

@@ -65,7 +65,14 @@ fn header(msg: &mut LogMessage, c: &mut Cursor, options: &ParseOptions, now: &Ti
     let repeated = c.rest().len() > REPEATED.len() && c.rest().starts_with(REPEATED);
     if !repeated {
         if host.is_none() && options.expect_hostname {
+            let before = *c;
             host = hostname(msg, c, options.check_hostname);
+            if let (Some(word), Some(bad)) = (host, &options.bad_hostname)
+                && bad.matches(word)
+            {
+                *c = before;
+                host = None;
+            }
             c.skip_while(|b| b == b' ');
         }
         program(msg, c, options);
