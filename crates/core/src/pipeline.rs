@@ -58,6 +58,13 @@ pub fn sleep_on_worker(duration: Duration) -> bool {
     }
 }
 
+/// How long a destination waits after a failed write when its
+/// configuration does not say (`time-reopen()` does).
+const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
+
+/// The longest wait between write attempts while logfetch stops.
+const STOPPING_RETRY_DELAY: Duration = Duration::from_secs(1);
+
 /// Largest automatic batch, whatever the window size.
 const MAX_AUTO_BATCH: usize = 256;
 
@@ -622,6 +629,9 @@ struct QueueState {
 pub struct DestQueue {
     name: String,
     capacity: usize,
+    /// How long to wait after a failed write before trying again
+    /// (`time-reopen()`).
+    retry_delay: Duration,
     state: Mutex<QueueState>,
     ready: Condvar,
     /// Whether `state.entries` holds anything (read without the lock).
@@ -632,9 +642,16 @@ impl DestQueue {
     /// A queue for destination `name` holding at most `capacity` messages
     /// that are not flow-controlled.
     pub fn new(name: &str, capacity: usize) -> Arc<Self> {
+        Self::with_retry_delay(name, capacity, DEFAULT_RETRY_DELAY)
+    }
+
+    /// [`DestQueue::new`] whose destination waits `retry_delay` between
+    /// attempts after a failed write (`time-reopen()`).
+    pub fn with_retry_delay(name: &str, capacity: usize, retry_delay: Duration) -> Arc<Self> {
         Arc::new(DestQueue {
             name: name.to_owned(),
             capacity,
+            retry_delay,
             state: Mutex::new(QueueState {
                 entries: VecDeque::new(),
                 queued: 0,
@@ -722,6 +739,23 @@ impl DestQueue {
     fn close(&self) {
         self.state.lock().closed = true;
         self.ready.notify_all();
+    }
+
+    /// Waits before retrying a failed write: the retry delay, cut short
+    /// when the queue closes (stopping); while stopping, at most
+    /// [`STOPPING_RETRY_DELAY`]. Returns whether the queue is closed.
+    fn wait_before_retry(&self) -> bool {
+        let mut state = self.state.lock();
+        if !state.closed {
+            let deadline = Instant::now() + self.retry_delay;
+            while !state.closed && !self.ready.wait_until(&mut state, deadline).timed_out() {}
+            if !state.closed {
+                return false;
+            }
+        }
+        drop(state);
+        std::thread::sleep(self.retry_delay.min(STOPPING_RETRY_DELAY));
+        true
     }
 
     /// Waits until the destination thread finished draining, or `deadline`.
@@ -1038,7 +1072,6 @@ impl Runtime {
 /// delivered. Returns the number of messages it had to give up on.
 /// `idle_spin` is how long it watches for work before it sleeps.
 fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>, idle_spin: Duration) -> u64 {
-    const RETRY_DELAY: Duration = Duration::from_secs(1);
     const MAX_ATTEMPTS_WHILE_STOPPING: u32 = 3;
     let mut lost = 0;
     while let Some(entries) = queue.take_all(idle_spin) {
@@ -1067,7 +1100,8 @@ fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>, idle_spin: Dura
                     } else {
                         tracing::debug!(destination = queue.name(), error = %err, attempts = attempts, "Still cannot write messages to destination, retrying");
                     }
-                    if queue.state.lock().closed && attempts >= MAX_ATTEMPTS_WHILE_STOPPING {
+                    let stopping = queue.state.lock().closed;
+                    if stopping && attempts >= MAX_ATTEMPTS_WHILE_STOPPING {
                         let count: usize = entries.iter().map(|e| e.selection.len()).sum();
                         lost += count as u64;
                         tracing::error!(
@@ -1077,7 +1111,7 @@ fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>, idle_spin: Dura
                         );
                         break;
                     }
-                    std::thread::sleep(RETRY_DELAY);
+                    queue.wait_before_retry();
                 }
             }
         }
@@ -1086,4 +1120,27 @@ fn drain_destination(queue: &DestQueue, mut sink: Box<dyn Sink>, idle_spin: Dura
         }
     }
     lost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_waits_its_delay_unless_logfetch_stops() {
+        let queue = DestQueue::with_retry_delay("d", 10, Duration::from_millis(1));
+        assert!(!queue.wait_before_retry(), "not closed: waited the delay");
+
+        // A long time-reopen() does not hold up a stop.
+        let queue = DestQueue::with_retry_delay("d", 10, Duration::from_secs(3600));
+        let closer = {
+            let queue = queue.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                queue.close();
+            })
+        };
+        assert!(queue.wait_before_retry(), "woken by close()");
+        closer.join().unwrap();
+    }
 }

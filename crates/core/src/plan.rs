@@ -11,6 +11,7 @@ use crate::sink::Sink;
 use crate::syslog_parse::ParseOptions;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Builds a destination's sink when the configuration starts.
 pub trait SinkBuilder: Send + Sync {
@@ -24,6 +25,8 @@ pub struct DestinationPlan {
     pub name: String,
     /// `log-fifo-size()`: queue bound when flow control is off.
     pub fifo_size: usize,
+    /// `time-reopen()`: the wait after a failed write before the next try.
+    pub retry_delay: Duration,
     /// Creates the sink.
     pub sink: Box<dyn SinkBuilder>,
 }
@@ -180,7 +183,7 @@ pub fn check_startup(plan: &Plan, backend: &dyn Backend) -> Result<(), InitError
     let queues: Vec<Arc<DestQueue>> = plan
         .destinations
         .iter()
-        .map(|d| DestQueue::new(&d.name, d.fifo_size))
+        .map(|d| DestQueue::with_retry_delay(&d.name, d.fifo_size, d.retry_delay))
         .collect();
     let fetchers = init_fetchers(plan, backend, &queues)?;
     for (_, f) in fetchers.iter().rev() {
@@ -196,7 +199,7 @@ pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchErro
     let queues: Vec<Arc<DestQueue>> = plan
         .destinations
         .iter()
-        .map(|d| DestQueue::new(&d.name, d.fifo_size))
+        .map(|d| DestQueue::with_retry_delay(&d.name, d.fifo_size, d.retry_delay))
         .collect();
     let mut sinks = Vec::with_capacity(plan.destinations.len());
     for d in &plan.destinations {

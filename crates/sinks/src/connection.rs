@@ -40,10 +40,10 @@
 //! closed or half-closed), so logfetch does not write into a connection the
 //! peer already left.
 
+use crate::rerun::{RunProgress, RunStart};
 use logfetch_core::message::LogMessage;
 use logfetch_core::seqnum::SequenceCounter;
 use logfetch_core::sink::Sink;
-use logfetch_core::timestamp::Timestamp;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -169,42 +169,6 @@ enum Conn {
     Udp(UdpSocket),
 }
 
-/// A message's identity across the pipeline's retries of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct MessageId {
-    addr: usize,
-    stamp: Timestamp,
-    recvd: Timestamp,
-}
-
-impl MessageId {
-    fn of(msg: &LogMessage) -> Self {
-        MessageId {
-            addr: std::ptr::from_ref(msg) as usize,
-            stamp: msg.stamp,
-            recvd: msg.recvd,
-        }
-    }
-}
-
-/// The run of batches being written (from the first `write()` after a
-/// completed `flush()` to the next `flush()` or error).
-#[derive(Default)]
-struct Run {
-    first: Option<MessageId>,
-    /// Messages handed to `write()` so far in this run.
-    seen: usize,
-    /// Leading messages already taken by a failed attempt of this run.
-    skip: usize,
-}
-
-/// What survives a failed run: which run, and how many of its messages the
-/// sink already took (written, or still in the pending buffer).
-struct Resume {
-    first: MessageId,
-    taken: usize,
-}
-
 /// Why a send failed, and whether the connection is gone.
 struct SendError {
     error: io::Error,
@@ -244,8 +208,8 @@ pub(crate) struct NetSink<F> {
     ends: VecDeque<usize>,
     /// Bytes at the start of `pending` already written on `conn`.
     written: usize,
-    run: Run,
-    resume: Option<Resume>,
+    /// How far the current run of batches got (see [`RunProgress`]).
+    progress: RunProgress,
     /// [`STALL_TIMEOUT`], shorter in tests.
     stall_timeout: Duration,
 }
@@ -267,24 +231,9 @@ impl<F: Framer> NetSink<F> {
             pending: Vec::with_capacity(64 * 1024),
             ends: VecDeque::new(),
             written: 0,
-            run: Run::default(),
-            resume: None,
+            progress: RunProgress::default(),
             stall_timeout: STALL_TIMEOUT,
         })
-    }
-
-    /// Starts a run whose first message is `msg`.
-    fn begin_run(&mut self, msg: &LogMessage) {
-        let id = MessageId::of(msg);
-        self.run.first = Some(id);
-        self.run.skip = match self.resume.take() {
-            Some(r) if r.first == id => r.taken,
-            Some(_) => {
-                self.discard_pending();
-                0
-            }
-            None => 0,
-        };
     }
 
     /// Drops what a run the pipeline gave up on left behind.
@@ -333,13 +282,7 @@ impl<F: Framer> NetSink<F> {
             self.written = 0;
             self.reconnect_at = Some(Instant::now() + self.endpoint.time_reopen);
         }
-        if let Some(first) = self.run.first {
-            self.resume = Some(Resume {
-                first,
-                taken: self.run.seen,
-            });
-        }
-        self.run = Run::default();
+        self.progress.fail();
         err.error
     }
 
@@ -421,11 +364,11 @@ impl<F: Framer> NetSink<F> {
 impl<F: Framer> Sink for NetSink<F> {
     fn write(&mut self, messages: &[LogMessage]) -> io::Result<()> {
         for msg in messages {
-            if self.run.seen == 0 {
-                self.begin_run(msg);
+            let (start, take) = self.progress.admit(msg);
+            if start == RunStart::Abandoned {
+                self.discard_pending();
             }
-            self.run.seen += 1;
-            if self.run.seen <= self.run.skip {
+            if !take {
                 continue;
             }
             let seq_num = self.sequence.number_for(msg);
@@ -441,8 +384,7 @@ impl<F: Framer> Sink for NetSink<F> {
     fn flush(&mut self) -> io::Result<()> {
         match self.send() {
             Ok(()) => {
-                self.run = Run::default();
-                self.resume = None;
+                self.progress.complete();
                 Ok(())
             }
             Err(e) => Err(self.failed(e)),

@@ -6,6 +6,7 @@
 //! of batches) pushes them to the kernel, `fsync(yes)` also to the disk.
 
 use crate::file_perms::{Ownership, create_parent_dirs};
+use crate::rerun::RunProgress;
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::seqnum::SequenceCounter;
@@ -47,6 +48,7 @@ impl SinkBuilder for FileConfig {
             path: Vec::new(),
             unflushed_lines: 0,
             sequence: SequenceCounter::default(),
+            progress: RunProgress::default(),
         }))
     }
 }
@@ -60,6 +62,8 @@ struct FileSink {
     unflushed_lines: usize,
     /// `$SEQNUM` of the messages written here.
     sequence: SequenceCounter,
+    /// How far the current run of batches got (see [`RunProgress`]).
+    progress: RunProgress,
 }
 
 impl FileSink {
@@ -94,27 +98,21 @@ impl FileSink {
         }
         Ok(self.files.get_mut(&self.path).expect("inserted above"))
     }
-}
 
-impl Sink for FileSink {
-    fn write(&mut self, messages: &[LogMessage]) -> io::Result<()> {
-        let mut line = Vec::with_capacity(256);
-        for msg in messages {
-            line.clear();
-            let seq_num = self.sequence.number_for(msg);
-            self.config
-                .template
-                .render_numbered(msg, seq_num, &mut line);
-            self.writer_for(msg, seq_num)?.write_all(&line)?;
-            self.unflushed_lines += 1;
-            if self.config.flush_lines > 0 && self.unflushed_lines >= self.config.flush_lines {
-                self.flush()?;
-            }
+    /// Renders and buffers one message, writing out after `flush-lines()`.
+    fn write_one(&mut self, msg: &LogMessage, line: &mut Vec<u8>) -> io::Result<()> {
+        line.clear();
+        let seq_num = self.sequence.number_for(msg);
+        self.config.template.render_numbered(msg, seq_num, line);
+        self.writer_for(msg, seq_num)?.write_all(line)?;
+        self.unflushed_lines += 1;
+        if self.config.flush_lines > 0 && self.unflushed_lines >= self.config.flush_lines {
+            self.flush_files()?;
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
+    fn flush_files(&mut self) -> io::Result<()> {
         for w in self.files.values_mut() {
             w.flush()?;
             if self.config.fsync {
@@ -123,5 +121,35 @@ impl Sink for FileSink {
         }
         self.unflushed_lines = 0;
         Ok(())
+    }
+}
+
+impl Sink for FileSink {
+    fn write(&mut self, messages: &[LogMessage]) -> io::Result<()> {
+        let mut line = Vec::with_capacity(256);
+        for msg in messages {
+            // A retried run skips the lines its failed attempt buffered.
+            if !self.progress.admit(msg).1 {
+                continue;
+            }
+            if let Err(e) = self.write_one(msg, &mut line) {
+                self.progress.fail();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.flush_files() {
+            Ok(()) => {
+                self.progress.complete();
+                Ok(())
+            }
+            Err(e) => {
+                self.progress.fail();
+                Err(e)
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod file;
 pub mod file_perms;
 pub mod network;
+mod rerun;
 pub mod stdout;
 pub mod syslog;
 

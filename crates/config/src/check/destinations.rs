@@ -62,6 +62,8 @@ pub struct DestinationDriver {
     pub sink: Box<dyn SinkBuilder>,
     /// `log-fifo-size()`.
     pub fifo_size: usize,
+    /// `time-reopen()`: the wait after a failed write.
+    pub retry_delay: Duration,
 }
 
 /// Named `template NAME { template("..."); };` statements.
@@ -326,6 +328,7 @@ pub fn read(
     Ok(DestinationDriver {
         sink,
         fifo_size: o.fifo_size,
+        retry_delay: o.time_reopen,
     })
 }
 

@@ -21,6 +21,7 @@ use logfetch_core::plan::{DestinationPlan, FetcherPlan, InternalPlan, PathPlan, 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Source drivers logfetch has.
 pub const SOURCE_DRIVERS: &[&str] = &["python-fetcher", "python", "internal"];
@@ -322,6 +323,7 @@ impl Checker<'_> {
                     plan.destinations.push(DestinationPlan {
                         name: format!("{}#{i}", def.name.value),
                         fifo_size: driver.fifo_size,
+                        retry_delay: driver.retry_delay,
                         sink: driver.sink,
                     });
                     plan.destinations.len() - 1
@@ -525,6 +527,7 @@ pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError
     plan.destinations.push(DestinationPlan {
         name: "d_stdout#0".into(),
         fifo_size: 10_000,
+        retry_delay: Duration::from_secs(1),
         sink: Box::new(logfetch_sinks::StdoutConfig { template }),
     });
     plan.fetchers.push(FetcherPlan {
