@@ -19,15 +19,27 @@ const MAX_SEQUENCE_ID: u32 = 0x7fff_ffff;
 #[derive(Debug)]
 pub struct SequenceCounter {
     next: u32,
+    /// Whether the destination's templates show `$SEQNUM`: only then is a
+    /// carried number looked up.
+    shown: bool,
 }
 
 impl Default for SequenceCounter {
     fn default() -> Self {
-        SequenceCounter { next: 1 }
+        SequenceCounter {
+            next: 1,
+            shown: true,
+        }
     }
 }
 
 impl SequenceCounter {
+    /// A counter for a destination whose templates show `$SEQNUM` only if
+    /// `shown` (local messages are numbered either way, for `$SDATA`).
+    pub fn new(shown: bool) -> Self {
+        SequenceCounter { next: 1, shown }
+    }
+
     /// The `$SEQNUM` of `msg` in this destination (0: none), counting it
     /// when it is a local message.
     pub fn number_for(&mut self, msg: &LogMessage) -> u32 {
@@ -40,7 +52,7 @@ impl SequenceCounter {
             };
             return number;
         }
-        carried_number(msg)
+        if self.shown { carried_number(msg) } else { 0 }
     }
 }
 
@@ -84,9 +96,39 @@ mod tests {
     }
 
     #[test]
+    fn a_destination_that_does_not_show_seqnum_still_numbers_local_messages() {
+        let mut counter = SequenceCounter::new(false);
+        let mut carried = LogMessage::new();
+        carried.set_str(META_SEQUENCE_ID, "77");
+        let mut local = LogMessage::new();
+        local.local = true;
+        assert_eq!(counter.number_for(&carried), 0);
+        assert_eq!(counter.number_for(&local), 1);
+    }
+
+    #[test]
+    fn templates_know_whether_they_show_seqnum() {
+        use crate::template::Template;
+        for (text, shown) in [
+            ("$MSG", false),
+            ("${SEQNUM}", true),
+            ("$(format-json --scope selected-macros)", true),
+            ("$(format-json n=$SEQNUM)", true),
+            ("$(format-json --scope rfc5424)", false),
+        ] {
+            assert_eq!(
+                Template::compile(text).unwrap().uses_seqnum(),
+                shown,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn the_count_wraps_to_one() {
         let mut counter = SequenceCounter {
             next: MAX_SEQUENCE_ID,
+            shown: true,
         };
         let mut local = LogMessage::new();
         local.local = true;

@@ -264,6 +264,12 @@ impl Function {
             Function::FormatJson(f) => f.render(msg, seq_num, out),
         }
     }
+
+    fn uses_seqnum(&self) -> bool {
+        match self {
+            Function::FormatJson(f) => f.uses_seqnum(),
+        }
+    }
 }
 
 /// Splits the arguments of a template function call the way syslog-ng does.
@@ -444,6 +450,15 @@ impl Template {
             [Element::Value(name, None)] => Some(name),
             _ => None,
         }
+    }
+
+    /// Whether rendering shows `$SEQNUM` (directly or in a function).
+    pub fn uses_seqnum(&self) -> bool {
+        self.elements.iter().any(|e| match e {
+            Element::Macro(m, _) => *m == Macro::SeqNum,
+            Element::Function(f) => f.uses_seqnum(),
+            _ => false,
+        })
     }
 
     /// Appends the rendering of `msg` to `out` (`$SEQNUM` empty).
@@ -1202,6 +1217,14 @@ mod format_json {
                 }
             }
             key
+        }
+
+        /// Whether the object shows `$SEQNUM`.
+        pub(super) fn uses_seqnum(&self) -> bool {
+            self.builtins
+                .iter()
+                .any(|b| b.source == BuiltinSource::Computed(Macro::SeqNum))
+                || self.pairs.iter().any(|p| p.template.uses_seqnum())
         }
 
         /// Appends the JSON object for `msg`.

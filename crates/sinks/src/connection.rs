@@ -162,6 +162,8 @@ fn socket_name(addr: &SocketAddr) -> String {
 pub(crate) trait Framer: Send {
     /// Appends the frame of `msg`, whose `$SEQNUM` here is `seq_num`, to `out`.
     fn frame(&mut self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>);
+    /// Whether frames show `$SEQNUM` (a template uses it).
+    fn shows_seqnum(&self) -> bool;
 }
 
 enum Conn {
@@ -222,8 +224,8 @@ impl<F: Framer> NetSink<F> {
             .enable_time()
             .build()?;
         Ok(NetSink {
+            sequence: SequenceCounter::new(framer.shows_seqnum()),
             framer,
-            sequence: SequenceCounter::default(),
             endpoint,
             conn: None,
             runtime,
@@ -557,6 +559,10 @@ mod tests {
     struct Lines;
 
     impl Framer for Lines {
+        fn shows_seqnum(&self) -> bool {
+            false
+        }
+
         fn frame(&mut self, msg: &LogMessage, _seq_num: u32, out: &mut Vec<u8>) {
             let mut scratch = Vec::new();
             out.extend_from_slice(msg.text("MESSAGE", &mut scratch));

@@ -47,7 +47,7 @@ impl SinkBuilder for FileConfig {
             files: HashMap::new(),
             path: Vec::new(),
             unflushed_lines: 0,
-            sequence: SequenceCounter::default(),
+            sequence: SequenceCounter::new(self.template.uses_seqnum() || self.path.uses_seqnum()),
             progress: RunProgress::default(),
         }))
     }

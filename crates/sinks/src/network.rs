@@ -43,6 +43,10 @@ struct BsdFramer {
 }
 
 impl Framer for BsdFramer {
+    fn shows_seqnum(&self) -> bool {
+        self.template.as_ref().is_some_and(Template::uses_seqnum)
+    }
+
     fn frame(&mut self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         match &self.template {
             Some(t) => t.render_numbered(msg, seq_num, out),

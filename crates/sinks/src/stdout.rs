@@ -19,7 +19,7 @@ impl SinkBuilder for StdoutConfig {
         Ok(Box::new(StdoutSink {
             template: self.template.clone(),
             buffer: Vec::with_capacity(64 * 1024),
-            sequence: SequenceCounter::default(),
+            sequence: SequenceCounter::new(self.template.uses_seqnum()),
         }))
     }
 }

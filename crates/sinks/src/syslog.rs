@@ -108,6 +108,10 @@ impl Rfc5424Framer {
 }
 
 impl Framer for Rfc5424Framer {
+    fn shows_seqnum(&self) -> bool {
+        self.template.as_ref().is_some_and(Template::uses_seqnum)
+    }
+
     fn frame(&mut self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         self.record(msg, seq_num);
         if self.octet_counting {
