@@ -16,6 +16,7 @@ use rustpython_vm::types::{AsMapping, AsSequence, Constructor, Representable};
 use rustpython_vm::{
     AsObject, FromArgs, Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass,
 };
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// A log message, as user code builds it in `fetch()`.
@@ -47,26 +48,30 @@ fn is_exact(obj: &PyObject, class: &Py<PyType>) -> bool {
 }
 
 /// Extracts a name-value pair name: exactly `str` or `bytes`.
-fn key_text(key: &PyObject, vm: &VirtualMachine) -> PyResult<String> {
-    if is_exact(key, vm.ctx.types.str_type) {
-        return key.try_to_value::<String>(vm);
+fn key_text<'a>(key: &'a PyObject, vm: &VirtualMachine) -> PyResult<Cow<'a, str>> {
+    if is_exact(key, vm.ctx.types.str_type)
+        && let Some(s) = key.downcast_ref::<PyStr>()
+    {
+        // Borrowed from the str object: no allocation per item access.
+        return Ok(Cow::Borrowed(s.try_as_utf8(vm)?.as_str()));
     }
     if is_exact(key, vm.ctx.types.bytes_type)
         && let Some(b) = key.downcast_ref::<PyBytes>()
     {
-        return Ok(String::from_utf8_lossy(b.as_bytes()).into_owned());
+        return Ok(String::from_utf8_lossy(b.as_bytes()));
     }
     Err(vm.new_type_error(errors::KEY_NOT_STRING))
 }
 
 /// The UTF-8 bytes of a `str` (an error for lone surrogates, as in CPython).
-fn str_bytes(s: &Py<PyStr>, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-    Ok(s.try_as_utf8(vm)?.as_str().as_bytes().to_vec())
+/// The UTF-8 bytes of a `str` (a `UnicodeEncodeError` for lone surrogates).
+fn str_bytes<'a>(s: &'a Py<PyStr>, vm: &VirtualMachine) -> PyResult<&'a [u8]> {
+    Ok(s.try_as_utf8(vm)?.as_str().as_bytes())
 }
 
 fn string_item(item: &PyObject, vm: &VirtualMachine) -> Option<Vec<u8>> {
     if let Some(s) = item.downcast_ref::<PyStr>() {
-        return str_bytes(s, vm).ok();
+        return str_bytes(s, vm).ok().map(<[u8]>::to_vec);
     }
     item.downcast_ref::<PyBytes>()
         .map(|b| b.as_bytes().to_vec())
@@ -109,7 +114,7 @@ fn value_from_python(key: &str, value: &PyObject, vm: &VirtualMachine) -> PyResu
     if is_exact(value, types.str_type)
         && let Some(s) = value.downcast_ref::<PyStr>()
     {
-        return Ok(Value::String(truncate_at_nul(&str_bytes(s, vm)?)));
+        return Ok(Value::String(truncate_at_nul(str_bytes(s, vm)?)));
     }
     if is_exact(value, types.bytes_type)
         && let Some(b) = value.downcast_ref::<PyBytes>()
@@ -291,7 +296,7 @@ impl Constructor for PyLogMessage {
             Some(m) if vm.is_none(&m) => MessageState::new(None, bookmark),
             Some(m) => {
                 if let Some(s) = m.downcast_ref::<PyStr>() {
-                    MessageState::new(Some(&str_bytes(s, vm)?), bookmark)
+                    MessageState::new(Some(str_bytes(s, vm)?), bookmark)
                 } else if let Some(b) = m.downcast_ref::<PyBytes>() {
                     MessageState::new(Some(b.as_bytes()), bookmark)
                 } else {
@@ -317,14 +322,14 @@ impl PyLogMessage {
         let raw = if let Some(s) = args.raw_msg.downcast_ref::<PyStr>() {
             str_bytes(s, vm)?
         } else if let Some(b) = args.raw_msg.downcast_ref::<PyBytes>() {
-            b.as_bytes().to_vec()
+            b.as_bytes()
         } else {
             return Err(vm.new_type_error(errors::RAW_MSG_ARG));
         };
         let options = crate::parse_options::from_capsule(&args.parse_options)
             .ok_or_else(|| vm.new_type_error(errors::PARSE_OPTIONS_ARG))?;
         Ok(PyLogMessage {
-            state: Mutex::new(MessageState::parsed(&raw, &options)),
+            state: Mutex::new(MessageState::parsed(raw, &options)),
         })
     }
 
