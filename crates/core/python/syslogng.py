@@ -299,13 +299,65 @@ def _install_logging_bridge(logging):
         root.addHandler(_internal_log_handler(logging))
 
 
-class _BridgeOnImport:
-    """Runs `logging`'s module code, then connects it to the internal log.
+def _accelerate_json_scanner(scanner):
+    """On RustPython: `json`'s decoders read plain JSON through the host's
+    fast path (`_syslogng._json_scan`), and anything it declines through
+    the stock scanner, so results and errors stay the stock ones."""
+    make_stock_scanner = scanner.make_scanner
+    fast_scan = _syslogng._json_scan
+
+    def make_scanner(context):
+        stock_scan = make_stock_scanner(context)
+        if not (
+            context.strict
+            and context.object_hook is None
+            and context.object_pairs_hook is None
+            and context.parse_float is float
+            and context.parse_int is int
+        ):
+            return stock_scan
+
+        def scan_once(string, idx):
+            found = fast_scan(string, idx) if type(string) is str else None
+            return found if found is not None else stock_scan(string, idx)
+
+        return scan_once
+
+    scanner.make_scanner = make_scanner
+
+
+def _accelerate_json_loads(json):
+    """On RustPython: `json.loads(text)` with no options reads plain JSON
+    through the host's fast path (`_syslogng._json_loads`); everything else,
+    and whatever it declines, goes to the stock `loads()`."""
+    stock_loads = json.loads
+    fast_loads = _syslogng._json_loads
+
+    def loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
+              parse_constant=None, object_pairs_hook=None, **kw):
+        if (type(s) is str and cls is None and object_hook is None and parse_float is None
+                and parse_int is None and parse_constant is None
+                and object_pairs_hook is None and not kw):
+            found = fast_loads(s)
+            if found is not None:
+                return found
+        return stock_loads(s, cls=cls, object_hook=object_hook, parse_float=parse_float,
+                           parse_int=parse_int, parse_constant=parse_constant,
+                           object_pairs_hook=object_pairs_hook, **kw)
+
+    loads.__doc__ = stock_loads.__doc__
+    loads.__wrapped__ = stock_loads
+    json.loads = loads
+
+
+class _RunAfterExec:
+    """A module's loader that calls `hook(module)` once the module's code ran.
     Everything else (`get_source()` for tracebacks, resources) is the real
     loader's."""
 
-    def __init__(self, loader):
+    def __init__(self, loader, hook):
         self.loader = loader
+        self.hook = hook
 
     def __getattr__(self, name):
         return getattr(self.loader, name)
@@ -315,36 +367,50 @@ class _BridgeOnImport:
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        _install_logging_bridge(module)
+        self.hook(module)
 
 
-class _LoggingBridgeFinder:
-    """Connects `logging` to the internal log when something first imports it.
+class _AfterImportFinder:
+    """Runs a hook when something first imports one of `hooks`' modules.
 
-    `logging` imports `traceback`, which pulls in much of the standard
-    library; importing it up front would add milliseconds to every start on
-    RustPython, although most fetchers never log through it.
+    `logging` is connected to the internal log this way: it imports
+    `traceback`, which pulls in much of the standard library, and importing
+    it up front would add milliseconds to every start on RustPython,
+    although most fetchers never log through it.
     """
+
+    hooks = {}
+
+    @classmethod
+    def add(cls, name, hook):
+        if name in sys.modules:
+            hook(sys.modules[name])
+            return
+        cls.hooks[name] = hook
+        if cls not in sys.meta_path:
+            sys.meta_path.insert(0, cls)
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        if name != "logging":
+        hook = cls.hooks.pop(name, None)
+        if hook is None:
             return None
-        sys.meta_path.remove(cls)
+        if not cls.hooks:
+            sys.meta_path.remove(cls)
         for finder in sys.meta_path:
             find_spec = getattr(finder, "find_spec", None)
-            spec = find_spec(name, path, target) if find_spec else None
+            spec = find_spec(name, path, target) if find_spec and finder is not cls else None
             if spec is not None:
                 if spec.loader is not None:
-                    spec.loader = _BridgeOnImport(spec.loader)
+                    spec.loader = _RunAfterExec(spec.loader, hook)
                 return spec
         return None
 
 
-if "logging" in sys.modules:
-    _install_logging_bridge(sys.modules["logging"])
-else:
-    sys.meta_path.insert(0, _LoggingBridgeFinder)
+_AfterImportFinder.add("logging", _install_logging_bridge)
+if hasattr(_syslogng, "_json_scan"):
+    _AfterImportFinder.add("json.scanner", _accelerate_json_scanner)
+    _AfterImportFinder.add("json", _accelerate_json_loads)
 
 
 def _submodule(name, **attrs):

@@ -12,6 +12,7 @@
 mod bookmarks;
 mod convert;
 mod fetcher;
+mod json_scan;
 mod message;
 mod native;
 mod parse_options;

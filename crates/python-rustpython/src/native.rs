@@ -315,6 +315,25 @@ pub mod _syslogng {
         Ok(())
     }
 
+    /// The fast path of `json.loads()` (see `json_scan`): the value at
+    /// `idx` and the index after it, or `None` for the stock scanner.
+    #[pyfunction]
+    fn _json_scan(
+        string: PyStrRef,
+        idx: isize,
+        vm: &VirtualMachine,
+    ) -> Option<(PyObjectRef, usize)> {
+        let text = string.to_str()?;
+        crate::json_scan::scan(text, usize::try_from(idx).ok()?, vm)
+    }
+
+    /// The fast path of `json.loads(string)` for a whole document, or
+    /// `None` for the stock decoder.
+    #[pyfunction]
+    fn _json_loads(string: PyStrRef, vm: &VirtualMachine) -> Option<PyObjectRef> {
+        crate::json_scan::loads(string.to_str()?, vm)
+    }
+
     #[pyfunction]
     fn _check_template(text: String) -> Option<String> {
         native_api::check_template(&text)
