@@ -30,6 +30,7 @@ conformance! {
         assert!(run.wait_lines("blocking.log", 30, WAIT), "stderr:\n{}", run.stderr());
         assert!(run.wait_lines("suspending.log", 50, WAIT), "stderr:\n{}", run.stderr());
         assert!(run.wait_event("suspending_done", 1, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_event("acked", 3, WAIT), "stderr:\n{}", run.stderr());
         assert_eq!(run.stop().0, Some(0), "stderr:\n{}", run.stderr());
 
         assert_eq!(run.lines("blocking.log"), numbered("local+python blocking ", 30));
@@ -41,6 +42,18 @@ conformance! {
         assert_eq!(checks["close_batch_elsewhere"], json!("RuntimeError: close_batch() must be called from main thread"));
         assert_eq!(checks["not_a_message"], json!("TypeError: LogMessage expected in the first parameter"));
         assert_eq!(checks["worker_is_not_main"], json!(true));
+        assert_eq!(
+            checks["bookmark_without_tracker"],
+            json!("RuntimeError: Bookmarks can not be used without creating an AckTracker instance (self.ack_tracker)")
+        );
+        let mut acked: Vec<String> = events
+            .iter()
+            .filter(|e| e["event"] == "acked")
+            .map(|e| e["bookmark"].as_str().unwrap().to_owned())
+            .collect();
+        acked.sort();
+        assert_eq!(acked, ["b0", "b1", "b2"]);
+        assert_eq!(run.lines("acked.log"), numbered("acked ", 3));
         let read_only = find("posted_is_read_only");
         assert_eq!(read_only["error"], json!("TypeError: Log message is read only, cannot set name-value pair x"));
         // A window of 5 and 50 messages: the source was suspended and woken.
@@ -48,7 +61,17 @@ conformance! {
         assert!(done["suspends"].as_u64().unwrap() >= 1, "{done}");
         assert_eq!(done["suspends"], done["wakeups"], "{done}");
         let exits: Vec<_> = events.iter().filter(|e| e["event"] == "request_exit").collect();
-        assert_eq!(exits.len(), 2, "request_exit() once per source");
+        assert_eq!(exits.len(), 3, "request_exit() once per source");
+        // finalize() follows deinit(), once per source.
+        let ends: Vec<String> = events
+            .iter()
+            .filter(|e| e["event"] == "deinit" || e["event"] == "finalize")
+            .map(|e| format!("{} {}", e["source"].as_str().unwrap(), e["event"].as_str().unwrap()))
+            .collect();
+        for source in ["Blocking", "Suspending"] {
+            let mine: Vec<&String> = ends.iter().filter(|e| e.starts_with(source)).collect();
+            assert_eq!(mine, [&format!("{source} deinit"), &format!("{source} finalize")]);
+        }
     }
 
     fn python_sources_and_fetchers_are_checked_for_their_base_class(backend) {

@@ -253,8 +253,27 @@ def initialize(driver, instance, driver_id, class_path, option_items, configured
         None if server else _method(instance, "open"),
         None if server else _method(instance, "close"),
         _method(instance, "request_exit"),
-        _method(instance, "deinit"),
+        _deinit_then_finalize(instance) if server else _method(instance, "deinit"),
     )
+
+
+def _deinit_then_finalize(instance):
+    """A server-style source's `deinit()`, followed by its optional
+    `finalize()` (upstream calls it when the driver is freed, after
+    `deinit()`)."""
+    deinit = _method(instance, "deinit")
+    finalize = _method(instance, "finalize")
+    if finalize is None:
+        return deinit
+
+    def deinit_and_finalize():
+        try:
+            if deinit is not None:
+                deinit()
+        finally:
+            finalize()
+
+    return deinit_and_finalize
 
 
 def ack_tracker_of(instance, driver_id, class_path):
