@@ -53,55 +53,13 @@ pub const OPTION_NAMES: &[&str] = &[
     "log-msg-size",
 ];
 
-/// The parse flags `self.flags` reports, with their defaults for Python sources.
-const FLAG_DEFAULTS: &[(&str, bool)] = &[
-    ("parse", true),
-    ("check-hostname", false),
-    ("syslog-protocol", true),
-    ("assume-utf8", false),
-    ("validate-utf8", false),
-    ("sanitize-utf8", false),
-    ("multi-line", true),
-    ("store-legacy-msghdr", true),
-    ("store-raw-message", false),
-    ("expect-hostname", true),
-    ("guess-timezone", false),
-    ("header", true),
-    ("rfc3164-fallback", true),
-];
-
-/// Words `flags()` accepts, and which flag each sets to what.
-const FLAG_WORDS: &[(&str, &str, bool)] = &[
-    ("no-parse", "parse", false),
-    ("check-hostname", "check-hostname", true),
-    ("syslog-protocol", "syslog-protocol", true),
-    ("no-syslog-protocol", "syslog-protocol", false),
-    ("assume-utf8", "assume-utf8", true),
-    ("validate-utf8", "validate-utf8", true),
-    ("sanitize-utf8", "sanitize-utf8", true),
-    ("no-multi-line", "multi-line", false),
-    ("store-legacy-msghdr", "store-legacy-msghdr", true),
-    ("dont-store-legacy-msghdr", "store-legacy-msghdr", false),
-    ("store-raw-message", "store-raw-message", true),
-    ("expect-hostname", "expect-hostname", true),
-    ("no-hostname", "expect-hostname", false),
-    ("guess-timezone", "guess-timezone", true),
-    ("no-header", "header", false),
-    ("no-rfc3164-fallback", "rfc3164-fallback", false),
-    ("empty-lines", "", true),
-    ("kernel", "", true),
-    // Parse flags `self.flags` does not report.
-    ("check-program", "", true),
-    ("piggyback-errors", "", true),
-    ("no-piggyback-errors", "", true),
-];
+/// Words `flags()` accepts that are not parse flags (no effect on Python
+/// sources).
+const OTHER_FLAG_WORDS: &[&str] = &["empty-lines", "kernel"];
 
 /// `self.flags` when `flags()` is not given.
 pub fn default_flags() -> Vec<(String, bool)> {
-    FLAG_DEFAULTS
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), *v))
-        .collect()
+    ParseOptions::default().reported_flags()
 }
 
 fn option_value(arg: &Arg) -> Result<OptionValue, ConfigError> {
@@ -172,26 +130,19 @@ fn read_options(call: &Call, out: &mut Options) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// `flags(...)` into `self.flags` and the parse options.
-fn read_flags(
-    call: &Call,
-    flags: &mut [(String, bool)],
-    parse_options: &mut ParseOptions,
-) -> Result<(), ConfigError> {
+/// `flags(...)` into the parse options (`self.flags` reports them).
+fn read_flags(call: &Call, parse_options: &mut ParseOptions) -> Result<(), ConfigError> {
     for (word, location) in values::strings(call)? {
         let w = keyword(&word);
-        let Some((_, flag, value)) = FLAG_WORDS.iter().find(|(n, _, _)| *n == w) else {
-            let hint = crate::error::did_you_mean(&w, FLAG_WORDS.iter().map(|(n, _, _)| *n));
+        if !parse_options.set_flag(&w) && !OTHER_FLAG_WORDS.contains(&w.as_str()) {
+            let words = ParseOptions::flag_words().chain(OTHER_FLAG_WORDS.iter().copied());
+            let hint = crate::error::did_you_mean(&w, words);
             return Err(ConfigError::new(
                 location,
                 Some(&word),
                 format!("Unknown flag{hint}"),
             ));
-        };
-        if let Some(slot) = flags.iter_mut().find(|(n, _)| n == flag) {
-            slot.1 = *value;
         }
-        parse_options.set_flag(&w);
     }
     Ok(())
 }
@@ -281,10 +232,6 @@ pub fn read(
     let mut no_data_delay = None;
     let mut severity = None;
     let mut facility = None;
-    let mut flags: Vec<(String, bool)> = FLAG_DEFAULTS
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), *v))
-        .collect();
     let mut parse_options = ParseOptions {
         use_fqdn: globals.use_fqdn,
         bad_hostname: globals.bad_hostname.clone(),
@@ -329,7 +276,7 @@ pub fn read(
                     }
                 }
             }
-            "flags" => read_flags(opt, &mut flags, &mut parse_options)?,
+            "flags" => read_flags(opt, &mut parse_options)?,
             "default-priority" | "default-level" => severity = Some(values::severity(opt)?),
             "default-facility" => facility = Some(values::facility(opt)?),
             "keep-timestamp" => settings.keep_timestamp = values::boolean(opt)?,
@@ -375,7 +322,7 @@ pub fn read(
         options,
         persist_name,
         loaders,
-        flags,
+        flags: parse_options.reported_flags(),
         parse_options,
         paths: Vec::new(),
         location: call.name.location.to_string(),

@@ -112,36 +112,77 @@ impl Default for ParseOptions {
     }
 }
 
+/// The option a `flags()` word sets.
+type FlagField = fn(&mut ParseOptions) -> &mut bool;
+
+/// Upstream's parse-flag table: each `flags()` word, the option it sets and
+/// to what.
+const FLAG_WORDS: &[(&str, FlagField, bool)] = &[
+    ("no-parse", |o| &mut o.parse, false),
+    ("syslog-protocol", |o| &mut o.syslog_protocol, true),
+    // Not upstream's; logfetch's flags() has accepted it all along.
+    ("no-syslog-protocol", |o| &mut o.syslog_protocol, false),
+    ("no-rfc3164-fallback", |o| &mut o.rfc3164_fallback, false),
+    ("no-header", |o| &mut o.header, false),
+    ("expect-hostname", |o| &mut o.expect_hostname, true),
+    ("no-hostname", |o| &mut o.expect_hostname, false),
+    ("check-hostname", |o| &mut o.check_hostname, true),
+    ("check-program", |o| &mut o.check_program, true),
+    ("store-legacy-msghdr", |o| &mut o.store_legacy_msghdr, true),
+    (
+        "dont-store-legacy-msghdr",
+        |o| &mut o.store_legacy_msghdr,
+        false,
+    ),
+    ("store-raw-message", |o| &mut o.store_raw_message, true),
+    ("no-multi-line", |o| &mut o.multi_line, false),
+    ("sanitize-utf8", |o| &mut o.sanitize_utf8, true),
+    ("validate-utf8", |o| &mut o.validate_utf8, true),
+    ("assume-utf8", |o| &mut o.assume_utf8, true),
+    ("guess-timezone", |o| &mut o.guess_timezone, true),
+    ("piggyback-errors", |o| &mut o.piggyback_errors, true),
+    ("no-piggyback-errors", |o| &mut o.piggyback_errors, false),
+];
+
 impl ParseOptions {
     /// Applies one `flags()` word (normalised: lower case, `-` for `_`), as
     /// upstream's parse-flag table does. False for a word that is not a
     /// parse flag.
     pub fn set_flag(&mut self, word: &str) -> bool {
-        let (field, value) = match word {
-            "no-parse" => (&mut self.parse, false),
-            "syslog-protocol" => (&mut self.syslog_protocol, true),
-            // Not upstream's; logfetch's flags() has accepted it all along.
-            "no-syslog-protocol" => (&mut self.syslog_protocol, false),
-            "no-rfc3164-fallback" => (&mut self.rfc3164_fallback, false),
-            "no-header" => (&mut self.header, false),
-            "expect-hostname" => (&mut self.expect_hostname, true),
-            "no-hostname" => (&mut self.expect_hostname, false),
-            "check-hostname" => (&mut self.check_hostname, true),
-            "check-program" => (&mut self.check_program, true),
-            "store-legacy-msghdr" => (&mut self.store_legacy_msghdr, true),
-            "dont-store-legacy-msghdr" => (&mut self.store_legacy_msghdr, false),
-            "store-raw-message" => (&mut self.store_raw_message, true),
-            "no-multi-line" => (&mut self.multi_line, false),
-            "sanitize-utf8" => (&mut self.sanitize_utf8, true),
-            "validate-utf8" => (&mut self.validate_utf8, true),
-            "assume-utf8" => (&mut self.assume_utf8, true),
-            "guess-timezone" => (&mut self.guess_timezone, true),
-            "piggyback-errors" => (&mut self.piggyback_errors, true),
-            "no-piggyback-errors" => (&mut self.piggyback_errors, false),
-            _ => return false,
-        };
-        *field = value;
-        true
+        match FLAG_WORDS.iter().find(|(w, _, _)| *w == word) {
+            Some((_, field, value)) => {
+                *field(self) = *value;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every word [`ParseOptions::set_flag`] takes.
+    pub fn flag_words() -> impl Iterator<Item = &'static str> {
+        FLAG_WORDS.iter().map(|(word, _, _)| *word)
+    }
+
+    /// `self.flags` of a Python source: upstream's thirteen flags, by name.
+    pub fn reported_flags(&self) -> Vec<(String, bool)> {
+        [
+            ("parse", self.parse),
+            ("check-hostname", self.check_hostname),
+            ("syslog-protocol", self.syslog_protocol),
+            ("assume-utf8", self.assume_utf8),
+            ("validate-utf8", self.validate_utf8),
+            ("sanitize-utf8", self.sanitize_utf8),
+            ("multi-line", self.multi_line),
+            ("store-legacy-msghdr", self.store_legacy_msghdr),
+            ("store-raw-message", self.store_raw_message),
+            ("expect-hostname", self.expect_hostname),
+            ("guess-timezone", self.guess_timezone),
+            ("header", self.header),
+            ("rfc3164-fallback", self.rfc3164_fallback),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect()
     }
 
     /// The PRI of a line without `<PRI>`.
