@@ -342,19 +342,7 @@ fn line_template(given: Option<Template>) -> Template {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ast::Statement;
-    use std::path::Path;
-
-    /// The first driver call of the first destination statement in `text`.
-    fn driver_call(text: &str) -> Call {
-        let parsed = crate::parser::parse(Path::new("t.conf"), text, &[]).expect("parses");
-        for st in parsed.statements {
-            if let Statement::Object { body, .. } = st {
-                return body.into_iter().next().expect("a driver");
-            }
-        }
-        panic!("no destination in {text}");
-    }
+    use crate::check::driver_call;
 
     fn endpoint(text: &str) -> Result<Endpoint, ConfigError> {
         let call = driver_call(text);

@@ -553,3 +553,16 @@ pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError
     });
     Ok(plan)
 }
+
+/// The first driver call of the first source or destination statement in
+/// `text` (file name `t.conf`), for the driver readers' tests.
+#[cfg(test)]
+fn driver_call(text: &str) -> Call {
+    let parsed = crate::parser::parse(Path::new("t.conf"), text, &[]).expect("parses");
+    for st in parsed.statements {
+        if let Statement::Object { body, .. } = st {
+            return body.into_iter().next().expect("a driver");
+        }
+    }
+    panic!("no source or destination in {text}");
+}

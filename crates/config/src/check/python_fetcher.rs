@@ -332,19 +332,7 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ast::Statement;
-    use std::path::Path;
-
-    /// The first driver of the first source statement in `text`.
-    fn driver_call(text: &str) -> Call {
-        let parsed = crate::parser::parse(Path::new("t.conf"), text, &[]).expect("parses");
-        for st in parsed.statements {
-            if let Statement::Object { body, .. } = st {
-                return body.into_iter().next().expect("a driver");
-            }
-        }
-        panic!("no source in {text}");
-    }
+    use crate::check::driver_call;
 
     fn plan(options: &str) -> Result<FetcherPlan, ConfigError> {
         let text = format!(r#"source s {{ python-fetcher(class("m.C") {options}); }};"#);
