@@ -19,6 +19,16 @@ pub fn full_hostname() -> &'static str {
     })
 }
 
+/// The host name a source with `use-fqdn()` = `use_fqdn` puts in HOST_FROM
+/// and HOST.
+pub fn hostname(use_fqdn: bool) -> &'static str {
+    if use_fqdn {
+        full_hostname()
+    } else {
+        local_hostname()
+    }
+}
+
 /// The short host name (up to the first dot), syslog-ng's default for HOST.
 pub fn local_hostname() -> &'static str {
     static SHORT: OnceLock<String> = OnceLock::new();

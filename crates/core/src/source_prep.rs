@@ -6,7 +6,7 @@
 //! once, into [`SharedValues`] the messages refer to, so posting a message
 //! copies no names or values.
 
-use crate::host::{full_hostname, local_hostname};
+use crate::host::hostname;
 use crate::message::{LogMessage, SharedValues};
 use crate::pipeline::SourceSettings;
 use crate::value::Value;
@@ -38,11 +38,7 @@ enum HostRule {
 impl MessagePrep {
     /// The processing `settings` describe.
     pub(crate) fn new(settings: &SourceSettings) -> Self {
-        let host = if settings.use_fqdn {
-            full_hostname()
-        } else {
-            local_hostname()
-        };
+        let host = hostname(settings.use_fqdn);
         let host_rule = if settings.host_override.is_some() {
             HostRule::Shared
         } else if settings.chain_hostnames {

@@ -120,12 +120,7 @@ fn error_message(
     msg.recvd = now;
     msg.stamp = now;
     msg.pri = ERROR_PRI;
-    let host = if options.use_fqdn {
-        crate::host::full_hostname()
-    } else {
-        crate::host::local_hostname()
-    };
-    msg.set_str("HOST", host);
+    msg.set_str("HOST", crate::host::hostname(options.use_fqdn));
     let mut text = b"Error processing log message: ".to_vec();
     if position > 0 {
         let split = (position - 1).min(data.len());
