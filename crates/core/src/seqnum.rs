@@ -7,7 +7,6 @@
 //! `.SDATA.meta.sequenceId`; without it `$SEQNUM` is empty.
 
 use crate::message::LogMessage;
-use crate::value::Value;
 
 /// Where RFC 5424 keeps a message's sequence number.
 pub const META_SEQUENCE_ID: &str = ".SDATA.meta.sequenceId";
@@ -22,15 +21,6 @@ pub struct SequenceCounter {
     /// Whether the destination's templates show `$SEQNUM`: only then is a
     /// carried number looked up.
     shown: bool,
-}
-
-impl Default for SequenceCounter {
-    fn default() -> Self {
-        SequenceCounter {
-            next: 1,
-            shown: true,
-        }
-    }
 }
 
 impl SequenceCounter {
@@ -59,15 +49,7 @@ impl SequenceCounter {
 /// The leading decimal digits of the message's `meta.sequenceId`, or 0.
 fn carried_number(msg: &LogMessage) -> u32 {
     let mut scratch = Vec::new();
-    let text = match msg.get(META_SEQUENCE_ID) {
-        Some(Value::String(s)) => &s[..],
-        Some(other) => {
-            other.write_text(&mut scratch);
-            &scratch[..]
-        }
-        None => return 0,
-    };
-    let text = text.trim_ascii_start();
+    let text = msg.text(META_SEQUENCE_ID, &mut scratch).trim_ascii_start();
     let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
     std::str::from_utf8(&text[..digits])
         .ok()
@@ -81,7 +63,7 @@ mod tests {
 
     #[test]
     fn local_messages_count_from_one_others_carry_their_own() {
-        let mut counter = SequenceCounter::default();
+        let mut counter = SequenceCounter::new(true);
         let mut local = LogMessage::with_message("internal");
         local.local = true;
         let mut carried = LogMessage::with_message("parsed");
@@ -92,7 +74,7 @@ mod tests {
         assert_eq!(counter.number_for(&plain), 0);
         assert_eq!(counter.number_for(&carried), 77);
         assert_eq!(counter.number_for(&local), 2);
-        assert_eq!(SequenceCounter::default().number_for(&local), 1);
+        assert_eq!(SequenceCounter::new(true).number_for(&local), 1);
     }
 
     #[test]
