@@ -34,6 +34,28 @@ pub(super) struct WallClock {
     offset: Option<i32>,
 }
 
+impl WallClock {
+    /// A stamp without an offset (as every one of the BSD family).
+    fn without_offset(
+        year: Option<i64>,
+        month: i64,
+        day: i64,
+        (hour, minute, second): (i64, i64, i64),
+        usec: u32,
+    ) -> Self {
+        WallClock {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            usec,
+            offset: None,
+        }
+    }
+}
+
 const MONTHS: [&[u8; 3]; 12] = [
     b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
@@ -162,7 +184,7 @@ fn scan_iso(c: &mut Cursor) -> Option<WallClock> {
     if !(w.eat(b'T') || w.eat(b' ')) {
         return None;
     }
-    let (hour, minute, second) = clock(&mut w)?;
+    let clock = clock(&mut w)?;
     let usec = fraction(&mut w);
     let offset = if w.eat(b'Z') {
         Some(0)
@@ -171,14 +193,8 @@ fn scan_iso(c: &mut Cursor) -> Option<WallClock> {
     };
     *c = w;
     Some(WallClock {
-        year: Some(year),
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        usec,
         offset,
+        ..WallClock::without_offset(Some(year), month, day, clock, usec)
     })
 }
 
@@ -217,24 +233,12 @@ fn scan_bsd(c: &mut Cursor) -> Option<WallClock> {
         && (at(20, b':') || at(20, b' '))
         && (7..11).all(digit)
     {
-        let month = month(&mut w)?;
-        expect(&mut w, b' ')?;
-        let day = number(&mut w, 2)?;
-        expect(&mut w, b' ')?;
+        let (month, day) = month_and_day(&mut w, false)?;
         let year = number(&mut w, 4)?;
         expect(&mut w, b' ')?;
-        let (hour, minute, second) = clock(&mut w)?;
+        let clock = clock(&mut w)?;
         w.eat(b':');
-        WallClock {
-            year: Some(year),
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            usec: 0,
-            offset: None,
-        }
+        WallClock::without_offset(Some(year), month, day, clock, 0)
     } else if len >= 21
         && at(3, b' ')
         && at(6, b' ')
@@ -244,47 +248,36 @@ fn scan_bsd(c: &mut Cursor) -> Option<WallClock> {
         && (16..20).all(digit)
         && c.peek_at(20).is_some_and(is_c_space)
     {
-        let month = month(&mut w)?;
-        expect(&mut w, b' ')?;
-        let day = number(&mut w, 2)?;
-        expect(&mut w, b' ')?;
-        let (hour, minute, second) = clock(&mut w)?;
+        let (month, day) = month_and_day(&mut w, false)?;
+        let clock = clock(&mut w)?;
         expect(&mut w, b' ')?;
         let year = number(&mut w, 4)?;
-        WallClock {
-            year: Some(year),
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            usec: 0,
-            offset: None,
-        }
+        WallClock::without_offset(Some(year), month, day, clock, 0)
     } else if (len >= 15 && at(3, b' ') && at(6, b' ') && at(9, b':') && at(12, b':'))
         || (len >= 14 && at(3, b' ') && digit(4) && at(5, b' ') && at(8, b':') && at(11, b':'))
     {
-        let month = month(&mut w)?;
-        expect(&mut w, b' ')?;
-        let day = number(&mut w, 2).or_else(|| number(&mut w, 1))?;
-        expect(&mut w, b' ')?;
-        let (hour, minute, second) = clock(&mut w)?;
+        let (month, day) = month_and_day(&mut w, true)?;
+        let clock = clock(&mut w)?;
         let usec = fraction(&mut w);
-        WallClock {
-            year: None,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            usec,
-            offset: None,
-        }
+        WallClock::without_offset(None, month, day, clock, usec)
     } else {
         return None;
     };
     *c = w;
     Some(stamp)
+}
+
+/// `Mmm dd ` of the BSD forms; with `narrow_day`, `Mmm d ` too.
+fn month_and_day(c: &mut Cursor, narrow_day: bool) -> Option<(i64, i64)> {
+    let month = month(c)?;
+    expect(c, b' ')?;
+    let day = match number(c, 2) {
+        Some(day) => day,
+        None if narrow_day => number(c, 1)?,
+        None => return None,
+    };
+    expect(c, b' ')?;
+    Some((month, day))
 }
 
 /// C's `isspace()`.
