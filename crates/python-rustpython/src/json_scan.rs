@@ -222,11 +222,10 @@ impl Reader<'_> {
 
     fn hex4(&mut self) -> Option<u32> {
         let digits = self.bytes.get(self.pos..self.pos + 4)?;
-        let text = std::str::from_utf8(digits).ok()?;
-        let value = u32::from_str_radix(text, 16).ok()?;
         if !digits.iter().all(u8::is_ascii_hexdigit) {
             return None;
         }
+        let value = u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()?;
         self.pos += 4;
         Some(value)
     }
