@@ -13,7 +13,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// What CPython 3.11's `json` gives for the valid documents of
-/// `json_cases.DOCUMENTS` (the first nine) and for the calls after them.
+/// `json_cases.DOCUMENTS` (the first ten) and for the calls after them.
 const VALID: &[&str] = &[
     "{'a': 1, 'b': [True, False, None], 'c': {'d': 'e'}}",
     "[1, -2, 0, 0, 3.25, -1500.0, 0.01, 1000.0]",
@@ -24,6 +24,7 @@ const VALID: &[&str] = &[
     "123456789012345678901234567890",
     "[nan, inf, -inf]",
     "{'café': 'naïve'}",
+    "{'user': 'Zoë', 'msg': '日本 😀 x\\né', 'n': [1, 'ü']}",
 ];
 const CALLS: &[&str] = &[
     "{'bytes': [1]}",
@@ -32,6 +33,8 @@ const CALLS: &[&str] = &[
     "{'from': 'file', 'n': [1, 2]}",
     "'ctl\\tok'",
     "({'a': 1}, 8)",
+    "(['ü', 2], 14)",
+    "JSONDecodeError: Expecting value: line 1 column 10 (char 9)",
 ];
 
 fn results(events: &[Value], name: &str) -> Vec<String> {

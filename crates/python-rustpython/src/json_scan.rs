@@ -1,13 +1,14 @@
-//! A fast path for `json.loads()` on RustPython: reads one JSON value of an
-//! ASCII `str` straight into Python objects.
+//! A fast path for `json.loads()` on RustPython: reads one JSON value of a
+//! `str` straight into Python objects.
 //!
 //! RustPython's own scanner builds each value through several layers and
 //! is what `json.loads()` spends most of its time in. This one handles
-//! what JSON logs are made of (objects, arrays, strings with escapes,
-//! 64-bit integers, floats, literals) and gives up — returns `None` — on
-//! anything else: non-ASCII text, lone surrogates, huge integers, `NaN`,
-//! control characters, deep nesting, malformed input. The caller then runs
-//! the stock scanner, so results and error messages stay the stock ones.
+//! what JSON logs are made of (objects, arrays, strings with escapes and
+//! any Unicode text, 64-bit integers, floats, literals) and gives up —
+//! returns `None` — on anything else: lone surrogates, huge integers,
+//! `NaN`, control characters, deep nesting, malformed input. The caller
+//! then runs the stock scanner, so results and error messages stay the
+//! stock ones.
 
 use rustpython_vm::builtins::PyStr;
 use rustpython_vm::{PyObjectRef, PyPayload, PyRef, VirtualMachine};
@@ -15,28 +16,45 @@ use rustpython_vm::{PyObjectRef, PyPayload, PyRef, VirtualMachine};
 /// Deeper nesting is left to the stock scanner (and its recursion checks).
 const MAX_DEPTH: usize = 64;
 
-/// Reads the JSON value that starts at `idx` of `text`; returns it and the
-/// index just past it, or `None` to let the stock scanner do it.
+/// Reads the JSON value that starts at character `idx` of `text`; returns
+/// it and the character index just past it, or `None` to let the stock
+/// scanner do it.
 pub(crate) fn scan(text: &str, idx: usize, vm: &VirtualMachine) -> Option<(PyObjectRef, usize)> {
-    // In an ASCII string, character indexes are byte indexes.
-    if !text.is_ascii() || idx > text.len() {
+    // In ASCII text, character indexes are byte indexes.
+    let ascii = text.is_ascii();
+    let start = if ascii {
+        idx
+    } else {
+        byte_offset_of_char(text, idx)?
+    };
+    if start > text.len() {
         return None;
     }
     let mut reader = Reader {
         bytes: text.as_bytes(),
-        pos: idx,
+        pos: start,
         vm,
     };
     let value = reader.value(0)?;
-    Some((value, reader.pos))
+    let end = if ascii {
+        reader.pos
+    } else {
+        idx + text[start..reader.pos].chars().count()
+    };
+    Some((value, end))
+}
+
+/// Where character `idx` of `text` starts (`text.len()` just past the last).
+fn byte_offset_of_char(text: &str, idx: usize) -> Option<usize> {
+    text.char_indices()
+        .map(|(offset, _)| offset)
+        .chain(std::iter::once(text.len()))
+        .nth(idx)
 }
 
 /// `json.loads(text)` for a whole document: the value between optional
 /// whitespace, or `None` to let the stock decoder do it.
 pub(crate) fn loads(text: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
-    if !text.is_ascii() {
-        return None;
-    }
     let mut reader = Reader {
         bytes: text.as_bytes(),
         pos: 0,
@@ -48,6 +66,9 @@ pub(crate) fn loads(text: &str, vm: &VirtualMachine) -> Option<PyObjectRef> {
     (reader.pos == text.len()).then_some(value)
 }
 
+/// Reads the UTF-8 text of a `str`. Every position it stops at is next to
+/// an ASCII byte (JSON's syntax is ASCII), so every slice it takes is
+/// whole UTF-8.
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -155,22 +176,12 @@ impl Reader<'_> {
     fn string(&mut self) -> Option<PyRef<PyStr>> {
         self.pos += 1;
         let start = self.pos;
-        // The plain run up to the closing quote or the first escape.
-        while let Some(b) = self.peek() {
-            match b {
-                b'"' => {
-                    let plain = self.bytes[start..self.pos].to_vec();
-                    self.pos += 1;
-                    // SAFETY: `scan` and `loads` only read ASCII text.
-                    let text = unsafe { PyStr::new_ascii_unchecked(plain) };
-                    return Some(text.into_ref(&self.vm.ctx));
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => self.pos += 1,
-            }
+        self.skip_plain_text();
+        let plain = &self.bytes[start..self.pos];
+        if self.eat(b'"') {
+            return self.new_str(plain);
         }
-        let mut out = String::from_utf8(self.bytes[start..self.pos].to_vec()).ok()?;
+        let mut out = String::from(std::str::from_utf8(plain).ok()?);
         loop {
             match self.peek()? {
                 b'"' => {
@@ -195,12 +206,34 @@ impl Reader<'_> {
                     }
                 }
                 0..=0x1f => return None,
-                b => {
-                    out.push(char::from(b));
-                    self.pos += 1;
+                _ => {
+                    let run = self.pos;
+                    self.skip_plain_text();
+                    out.push_str(std::str::from_utf8(&self.bytes[run..self.pos]).ok()?);
                 }
             }
         }
+    }
+
+    /// Moves past string content that needs no decoding: up to the closing
+    /// quote, an escape, a control character or the end.
+    fn skip_plain_text(&mut self) {
+        while self
+            .peek()
+            .is_some_and(|b| b != b'"' && b != b'\\' && b > 0x1f)
+        {
+            self.pos += 1;
+        }
+    }
+
+    /// A `str` of UTF-8 `text` (ASCII text skips the character count).
+    fn new_str(&self, text: &[u8]) -> Option<PyRef<PyStr>> {
+        if text.is_ascii() {
+            // SAFETY: checked just above.
+            let text = unsafe { PyStr::new_ascii_unchecked(text.to_vec()) };
+            return Some(text.into_ref(&self.vm.ctx));
+        }
+        Some(self.vm.ctx.new_str(std::str::from_utf8(text).ok()?))
     }
 
     /// The character of `\uXXXX` (after `\u`), a surrogate pair joined; a
