@@ -1,5 +1,5 @@
-//! Conformance: the standard library real fetchers use, and two fetchers
-//! making progress at the same time.
+//! Conformance: the standard library real fetchers use (HTTPS included),
+//! and two fetchers making progress at the same time.
 
 mod common;
 
@@ -16,6 +16,17 @@ conformance! {
             ["host=api.example.com limit=2 stamp=2024-01-02T03:04:05+00:00 token=dXNlcjpzZWNyZXQ= words=beta,delta,lpha echo=ping thread=True t=True"]
         );
         assert!(run.stderr().contains("python-stdlib_user: stdlib check done"), "{}", run.stderr());
+    }
+
+    fn fetchers_can_call_https_apis(backend) {
+        let mut run = Launch::config("https.conf", backend).start();
+        assert!(run.wait_lines("messages.log", 2, Duration::from_secs(20)), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        let tail = "status=200 path=/v1/events?since=0 refused=SSLCertVerificationError peer=logfetch test server tls13=True";
+        assert_eq!(
+            run.lines("messages.log"),
+            [format!("id=1 msg=login {tail}"), format!("id=2 msg=logout {tail}")]
+        );
     }
 
     fn two_fetchers_make_progress_concurrently(backend) {
