@@ -54,14 +54,7 @@ conformance! {
                 "from-two from-two 2 second,.source.s_two",
             ]
         );
-        let mut names: Vec<String> = run
-            .events()
-            .iter()
-            .filter(|e| e["event"] == "options")
-            .map(|e| e["persist_name"].as_str().unwrap().to_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["python-fetcher.echo-default-label", "python-fetcher.echo-one", "python-fetcher.echo-two"]);
+        assert_eq!(run.sorted_event_texts("options", "persist_name"), ["python-fetcher.echo-default-label", "python-fetcher.echo-one", "python-fetcher.echo-two"]);
     }
 
     fn filters_and_log_path_flags_route_messages(backend) {

@@ -46,13 +46,7 @@ conformance! {
             checks["bookmark_without_tracker"],
             json!("RuntimeError: Bookmarks can not be used without creating an AckTracker instance (self.ack_tracker)")
         );
-        let mut acked: Vec<String> = events
-            .iter()
-            .filter(|e| e["event"] == "acked")
-            .map(|e| e["bookmark"].as_str().unwrap().to_owned())
-            .collect();
-        acked.sort();
-        assert_eq!(acked, ["b0", "b1", "b2"]);
+        assert_eq!(run.sorted_event_texts("acked", "bookmark"), ["b0", "b1", "b2"]);
         assert_eq!(run.lines("acked.log"), numbered("acked ", 3));
         let read_only = find("posted_is_read_only");
         assert_eq!(read_only["error"], json!("TypeError: Log message is read only, cannot set name-value pair x"));

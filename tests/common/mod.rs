@@ -184,6 +184,18 @@ impl Run {
             .collect()
     }
 
+    /// The text `field` of every recorded `event`, sorted.
+    pub fn sorted_event_texts(&self, event: &str, field: &str) -> Vec<String> {
+        let mut texts: Vec<String> = self
+            .events()
+            .iter()
+            .filter(|e| e["event"] == event)
+            .map(|e| e[field].as_str().unwrap().to_owned())
+            .collect();
+        texts.sort();
+        texts
+    }
+
     /// Polls `done` until it is true or `timeout` passes (or the process exits).
     pub fn wait_for(&mut self, timeout: Duration, done: impl Fn(&Run) -> bool) -> bool {
         let deadline = Instant::now() + timeout;
