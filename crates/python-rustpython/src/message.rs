@@ -108,19 +108,26 @@ pub(crate) fn datetime_from_timestamp(t: &Timestamp, vm: &VirtualMachine) -> PyR
     datetime_class(vm)?.as_object().call(args, vm)
 }
 
-/// Converts a Python value to a typed value (exact types, as upstream).
-fn value_from_python(key: &str, value: &PyObject, vm: &VirtualMachine) -> PyResult<Value> {
+/// The bytes of an exact `str` (as UTF-8) or `bytes` value, borrowed from it.
+fn text_value<'a>(value: &'a PyObject, vm: &VirtualMachine) -> PyResult<Option<&'a [u8]>> {
     let types = &vm.ctx.types;
     if is_exact(value, types.str_type)
         && let Some(s) = value.downcast_ref::<PyStr>()
     {
-        return Ok(Value::String(truncate_at_nul(str_bytes(s, vm)?)));
+        return str_bytes(s, vm).map(Some);
     }
     if is_exact(value, types.bytes_type)
         && let Some(b) = value.downcast_ref::<PyBytes>()
     {
-        return Ok(Value::String(truncate_at_nul(b.as_bytes())));
+        return Ok(Some(b.as_bytes()));
     }
+    Ok(None)
+}
+
+/// Converts a Python value that is not text to a typed value (exact types,
+/// as upstream).
+fn typed_from_python(key: &str, value: &PyObject, vm: &VirtualMachine) -> PyResult<Value> {
+    let types = &vm.ctx.types;
     if is_exact(value, types.bool_type) {
         return Ok(Value::Bool(value.try_to_bool(vm)?));
     }
@@ -192,11 +199,18 @@ impl PyLogMessage {
 
     fn setitem(&self, key: &PyObject, value: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
         let key = key_text(key, vm)?;
-        self.state
-            .lock()
+        let mut state = self.state.lock();
+        state
             .check_writable(&key)
             .map_err(|e| vm.new_type_error(e))?;
-        let value = value_from_python(&key, value, vm)?;
+        // Text converts without running Python code, so one lock covers
+        // the check and the write.
+        if let Some(text) = text_value(value, vm)? {
+            state.msg.set(&key, Value::String(truncate_at_nul(text)));
+            return Ok(());
+        }
+        drop(state);
+        let value = typed_from_python(&key, value, vm)?;
         let mut state = self.state.lock();
         // Posting may have happened while the value was converted.
         state
