@@ -90,6 +90,13 @@ conformance! {
         assert!(!run.stderr().contains("talker warns"), "{}", run.stderr());
     }
 
+    fn modules_in_the_configurations_python_directory_are_found(backend) {
+        let mut run = Launch::config(&config("module_dir.conf"), backend).start();
+        assert!(run.wait_lines("messages.log", 2, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0), "stderr:\n{}", run.stderr());
+        assert_eq!(run.lines("messages.log"), ["loaded from python/ 1", "loaded from python/ 0"]);
+    }
+
     fn seqnum_numbers_internal_messages_per_destination(backend) {
         let mut run = Launch::config(&config("seqnum.conf"), backend).start();
         assert!(run.wait_lines("all.log", 5, WAIT), "stderr:\n{}", run.stderr());

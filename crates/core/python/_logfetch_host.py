@@ -18,8 +18,9 @@ import syslogng
 ERROR, WARNING, INFO, DEBUG = 3, 4, 6, 7
 
 IMPORT_HINT = (
-    "Python module could not be imported. Make sure its directory is the "
-    "configuration's directory or on PYTHONPATH, and that the interpreter "
+    "Python module could not be imported. Make sure it is in the "
+    "configuration's directory, its python/ subdirectory, /etc/syslog-ng/python "
+    "or on PYTHONPATH, and that the interpreter "
     "logfetch embeds can import its dependencies"
 )
 

@@ -38,8 +38,9 @@ pub struct PythonCode {
 pub struct ProgramSpec {
     /// `python {}` blocks, executed in order into one fresh `_syslogng_main`.
     pub code: Vec<PythonCode>,
-    /// Directories put first on `sys.path` (the configuration's directory),
-    /// followed by `PYTHONPATH` and the interpreter's own paths.
+    /// Directories put first on `sys.path` (the configuration's directory
+    /// and module directories), followed by `PYTHONPATH` and the
+    /// interpreter's own paths.
     pub sys_path: Vec<PathBuf>,
 }
 

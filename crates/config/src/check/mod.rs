@@ -19,7 +19,7 @@ use logfetch_core::lifecycle::PythonCode;
 use logfetch_core::pipeline::SourceSettings;
 use logfetch_core::plan::{DestinationPlan, FetcherPlan, InternalPlan, PathPlan, Plan};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +27,31 @@ use std::time::Duration;
 pub const SOURCE_DRIVERS: &[&str] = &["python-fetcher", "python", "internal"];
 
 /// "unknown option" with the closest valid name.
+/// System directories searched for Python modules, as syslog-ng searches
+/// its `${sysconfdir}/python`, so modules kept there import unchanged.
+const SYSTEM_PYTHON_DIRS: &[&str] = &["/etc/logfetch/python", "/etc/syslog-ng/python"];
+
+/// Where `class("module.Class")` and `import` look first, before
+/// `PYTHONPATH`: the configuration's directory (for `logfetch fetch`, the
+/// current one), then those of its `python/` subdirectory and
+/// [`SYSTEM_PYTHON_DIRS`] that exist.
+fn python_module_dirs(dir: &Path) -> Vec<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let subdir = dir.join("python");
+    let mut dirs = vec![dir];
+    for candidate in std::iter::once(subdir).chain(SYSTEM_PYTHON_DIRS.iter().map(PathBuf::from)) {
+        if candidate.is_dir() && !dirs.contains(&candidate) {
+            dirs.push(candidate);
+        }
+    }
+    dirs
+}
+
 pub(crate) fn unknown_option(call: &Call, driver: &str, valid: &[&str]) -> ConfigError {
     let word = keyword(&call.name.value);
     let hint = crate::error::did_you_mean(&word, valid.iter().copied());
@@ -291,16 +316,7 @@ impl Checker<'_> {
     fn finish(self, program_code: Vec<PythonCode>, warnings: &mut Vec<String>) -> Plan {
         let mut plan = Plan::default();
         plan.program.code = program_code;
-        if let Some(dir) = self.file.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            plan.program
-                .sys_path
-                .push(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()));
-        }
+        plan.program.sys_path = python_module_dirs(self.file.parent().unwrap_or(Path::new(".")));
         let mut dest_index: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut dest_defs: Vec<Option<DestDef>> = self.destinations.into_iter().map(Some).collect();
         let used_dests: Vec<usize> = {
@@ -523,7 +539,7 @@ pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError
         options.push(k, values::option_from_text(v));
     }
     let mut plan = Plan::default();
-    plan.program.sys_path.push(spec.directory.clone());
+    plan.program.sys_path = python_module_dirs(&spec.directory);
     plan.destinations.push(DestinationPlan {
         name: "d_stdout#0".into(),
         fifo_size: 10_000,
