@@ -1,5 +1,6 @@
 //! The connection behind `network()` and `syslog()`: resolving, connecting,
-//! writing frames over TCP or UDP, and what happens when the peer goes away.
+//! writing frames over TCP, TLS or UDP, and what happens when the peer goes
+//! away.
 //!
 //! # Driving async I/O from a synchronous sink
 //!
@@ -41,6 +42,7 @@
 //! peer already left.
 
 use crate::rerun::{RunProgress, RunStart};
+use crate::tls::TlsOptions;
 use logfetch_core::message::LogMessage;
 use logfetch_core::seqnum::SequenceCounter;
 use logfetch_core::sink::Sink;
@@ -70,6 +72,8 @@ pub enum Transport {
     Tcp,
     /// One UDP datagram per message.
     Udp,
+    /// A TCP stream inside TLS (see [`crate::tls`]).
+    Tls,
 }
 
 impl fmt::Display for Transport {
@@ -77,6 +81,7 @@ impl fmt::Display for Transport {
         f.write_str(match self {
             Transport::Tcp => "tcp",
             Transport::Udp => "udp",
+            Transport::Tls => "tls",
         })
     }
 }
@@ -105,6 +110,8 @@ pub struct Endpoint {
     pub time_reopen: Duration,
     /// `so-keepalive()`: TCP keepalive probes.
     pub keepalive: bool,
+    /// `tls(...)`, used with `transport("tls")`.
+    pub tls: TlsOptions,
 }
 
 impl Endpoint {
@@ -117,6 +124,7 @@ impl Endpoint {
             ip_protocol: None,
             time_reopen: Duration::from_secs(60),
             keepalive: false,
+            tls: TlsOptions::new(),
         }
     }
 
@@ -169,6 +177,8 @@ pub(crate) trait Framer: Send {
 enum Conn {
     Tcp(TcpStream),
     Udp(UdpSocket),
+    #[cfg(feature = "tls")]
+    Tls(Box<crate::tls::TlsStream>),
 }
 
 /// Why a send failed, and whether the connection is gone.
@@ -214,6 +224,9 @@ pub(crate) struct NetSink<F> {
     progress: RunProgress,
     /// [`STALL_TIMEOUT`], shorter in tests.
     stall_timeout: Duration,
+    /// The TLS client of `transport("tls")`.
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::Client>,
 }
 
 impl<F: Framer> NetSink<F> {
@@ -223,6 +236,21 @@ impl<F: Framer> NetSink<F> {
             .enable_io()
             .enable_time()
             .build()?;
+        #[cfg(feature = "tls")]
+        let tls = match endpoint.transport {
+            Transport::Tls => Some(crate::tls::Client::new(
+                &endpoint.tls,
+                endpoint.bare_host(),
+            )?),
+            _ => None,
+        };
+        #[cfg(not(feature = "tls"))]
+        if endpoint.transport == Transport::Tls {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "this logfetch was built without TLS (cargo feature `tls`)",
+            ));
+        }
         Ok(NetSink {
             sequence: SequenceCounter::new(framer.shows_seqnum()),
             framer,
@@ -235,6 +263,8 @@ impl<F: Framer> NetSink<F> {
             written: 0,
             progress: RunProgress::default(),
             stall_timeout: STALL_TIMEOUT,
+            #[cfg(feature = "tls")]
+            tls,
         })
     }
 
@@ -305,7 +335,11 @@ impl<F: Framer> NetSink<F> {
                 )));
             }
         }
-        match self.runtime.block_on(connect(&self.endpoint)) {
+        match self
+            .runtime
+            .block_on(connect(&self.endpoint))
+            .and_then(|(conn, server, local)| Ok((self.secure(conn)?, server, local)))
+        {
             Ok((conn, server, local)) => {
                 tracing::info!(
                     server = socket_name(&server).as_str(),
@@ -330,6 +364,24 @@ impl<F: Framer> NetSink<F> {
         }
     }
 
+    /// Runs the TLS handshake on a new TCP connection of `transport("tls")`.
+    #[cfg(feature = "tls")]
+    fn secure(&self, conn: Conn) -> io::Result<Conn> {
+        match (&self.tls, conn) {
+            (Some(client), Conn::Tcp(stream)) => {
+                let stream =
+                    client.handshake(stream.into_std()?, CONNECT_TIMEOUT, self.stall_timeout)?;
+                Ok(Conn::Tls(Box::new(stream)))
+            }
+            (_, conn) => Ok(conn),
+        }
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn secure(&self, conn: Conn) -> io::Result<Conn> {
+        Ok(conn)
+    }
+
     /// Writes every pending frame.
     fn send(&mut self) -> Result<(), SendError> {
         if self.pending.is_empty() {
@@ -345,15 +397,22 @@ impl<F: Framer> NetSink<F> {
             stall_timeout,
             ..
         } = self;
-        match conn.as_ref().expect("connected above") {
+        match conn.as_mut().expect("connected above") {
             Conn::Tcp(stream) => {
-                if let Some(error) = peer_gone(stream) {
+                if let Some(error) = peer_gone(stream.as_raw_fd()) {
                     return Err(SendError::broken(error));
                 }
                 runtime.block_on(write_stream(stream, pending, written, *stall_timeout))?;
             }
             Conn::Udp(socket) => {
                 runtime.block_on(send_datagrams(socket, pending, ends, written))?;
+            }
+            #[cfg(feature = "tls")]
+            Conn::Tls(stream) => {
+                if let Some(error) = peer_gone(stream.sock.as_raw_fd()) {
+                    return Err(SendError::broken(error));
+                }
+                write_tls(stream, pending, written)?;
             }
         }
         self.pending.clear();
@@ -413,7 +472,7 @@ async fn connect(endpoint: &Endpoint) -> io::Result<(Conn, SocketAddr, SocketAdd
     for addr in addrs {
         let attempt = async {
             match endpoint.transport {
-                Transport::Tcp => {
+                Transport::Tcp | Transport::Tls => {
                     let socket = if addr.is_ipv4() {
                         TcpSocket::new_v4()?
                     } else {
@@ -488,6 +547,23 @@ async fn write_stream(
     Ok(())
 }
 
+/// Writes `pending[*written..]` through TLS. Any failure breaks the
+/// connection; the frames not yet counted go again on the next one.
+#[cfg(feature = "tls")]
+fn write_tls(
+    stream: &mut crate::tls::TlsStream,
+    pending: &[u8],
+    written: &mut usize,
+) -> Result<(), SendError> {
+    use std::io::Write;
+    stream
+        .write_all(&pending[*written..])
+        .and_then(|()| stream.flush())
+        .map_err(SendError::broken)?;
+    *written = pending.len();
+    Ok(())
+}
+
 /// Sends each pending frame as one datagram.
 async fn send_datagrams(
     socket: &UdpSocket,
@@ -521,8 +597,7 @@ async fn send_datagrams(
 
 /// Whether the peer closed (or reset) the connection; data it sent is read
 /// and discarded (syslog receivers send nothing).
-fn peer_gone(stream: &TcpStream) -> Option<io::Error> {
-    let fd = stream.as_raw_fd();
+fn peer_gone(fd: std::os::fd::RawFd) -> Option<io::Error> {
     let mut buf = [0u8; 4096];
     loop {
         // SAFETY: recv(2) into a buffer we own, on a descriptor the stream

@@ -11,9 +11,11 @@ pub mod network;
 mod rerun;
 pub mod stdout;
 pub mod syslog;
+pub mod tls;
 
 pub use connection::{Endpoint, IpProtocol, Transport};
 pub use file::FileConfig;
 pub use network::NetworkConfig;
 pub use stdout::StdoutConfig;
 pub use syslog::SyslogConfig;
+pub use tls::{PeerVerify, TlsOptions};

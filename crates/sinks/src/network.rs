@@ -1,14 +1,15 @@
-//! `network("host" port(N) transport("tcp"|"udp"))`: syslog-ng's BSD
+//! `network("host" port(N) transport("tcp"|"udp"|"tls"))`: syslog-ng's BSD
 //! (RFC 3164 style) output.
 //!
 //! Without `template()` each message is `<PRI>$DATE $HOST $MSGHDR$MSG\n`,
 //! byte for byte what syslog-ng 3.38 sends: one line per message on TCP,
 //! one datagram (newline included) per message on UDP. With `template()`
 //! the template alone is the frame (no `<PRI>`, no newline added), as in
-//! syslog-ng. Default port 514 for both transports, default transport TCP.
+//! syslog-ng. TLS frames as TCP. Default port 514 for TCP and UDP, 6514 for
+//! TLS; default transport TCP.
 //! Connection handling, retries and delivery are in [`crate::connection`].
 
-use crate::connection::{Endpoint, Framer, NetSink};
+use crate::connection::{Endpoint, Framer, NetSink, Transport};
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::sink::Sink;
@@ -17,6 +18,14 @@ use std::io::{self, Write};
 
 /// `network()`'s port when none is given, for TCP and UDP alike.
 pub const DEFAULT_PORT: u16 = 514;
+
+/// The default port of `network()` for `transport` (6514 for TLS).
+pub fn default_port(transport: Transport) -> u16 {
+    match transport {
+        Transport::Tls => crate::syslog::DEFAULT_TLS_PORT,
+        Transport::Tcp | Transport::Udp => DEFAULT_PORT,
+    }
+}
 
 /// Settings of one `network()` driver.
 #[derive(Clone, Debug)]

@@ -1,4 +1,4 @@
-//! `syslog("host" port(N) transport("tcp"|"udp"))`: RFC 5424 output, as
+//! `syslog("host" port(N) transport("tcp"|"udp"|"tls"))`: RFC 5424 output, as
 //! syslog-ng 3.38 writes it.
 //!
 //! Each message is `<PRI>1 ISODATE HOST PROGRAM PID MSGID SDATA MSG\n`:
@@ -9,7 +9,8 @@
 //! `template()` replaces only the MSG part (the header and the final
 //! newline stay), as in syslog-ng. On TCP every record is octet-counted
 //! (RFC 6587: `LEN SP RECORD`, the newline counted); on UDP each record is
-//! one datagram. Default port 601 for TCP, 514 for UDP; default transport TCP.
+//! one datagram; over TLS as on TCP. Default port 601 for TCP, 514 for UDP,
+//! 6514 for TLS; default transport TCP.
 //! Connection handling, retries and delivery are in [`crate::connection`].
 
 use crate::connection::{Endpoint, Framer, NetSink, Transport};
@@ -23,12 +24,15 @@ use std::io::{self, Write};
 pub const DEFAULT_TCP_PORT: u16 = 601;
 /// `syslog()`'s default port for UDP.
 pub const DEFAULT_UDP_PORT: u16 = 514;
+/// The default port of `syslog()` and `network()` over TLS (RFC 5425).
+pub const DEFAULT_TLS_PORT: u16 = 6514;
 
 /// The default port of `syslog()` for `transport`.
 pub fn default_port(transport: Transport) -> u16 {
     match transport {
         Transport::Tcp => DEFAULT_TCP_PORT,
         Transport::Udp => DEFAULT_UDP_PORT,
+        Transport::Tls => DEFAULT_TLS_PORT,
     }
 }
 
@@ -45,7 +49,8 @@ impl SinkBuilder for SyslogConfig {
     fn build(&self) -> io::Result<Box<dyn Sink>> {
         let framer = Rfc5424Framer::new(
             self.template.clone(),
-            self.endpoint.transport == Transport::Tcp,
+            // Streams are octet-counted (RFC 6587 on TCP, RFC 5425 on TLS).
+            self.endpoint.transport != Transport::Udp,
         );
         Ok(Box::new(NetSink::new(self.endpoint.clone(), framer)?))
     }

@@ -11,7 +11,8 @@ use logfetch_core::plan::SinkBuilder;
 use logfetch_core::template::{LEGACY_FILE_FORMAT, Template};
 use logfetch_sinks::file_perms::Ownership;
 use logfetch_sinks::{
-    Endpoint, FileConfig, IpProtocol, NetworkConfig, StdoutConfig, SyslogConfig, Transport,
+    Endpoint, FileConfig, IpProtocol, NetworkConfig, PeerVerify, StdoutConfig, SyslogConfig,
+    TlsOptions, Transport,
 };
 use std::collections::HashMap;
 use std::time::Duration;
@@ -53,8 +54,18 @@ const NETWORK_OPTIONS: &[&str] = &[
     "so-keepalive",
     "ip-protocol",
     "flush-lines",
+    "tls",
 ];
-const TRANSPORTS: &[&str] = &["tcp", "udp"];
+const TRANSPORTS: &[&str] = &["tcp", "udp", "tls"];
+/// Options inside `tls(...)`.
+const TLS_OPTIONS: &[&str] = &[
+    "ca-dir",
+    "ca-file",
+    "cert-file",
+    "key-file",
+    "peer-verify",
+    "sni",
+];
 
 /// A destination driver as read from the configuration.
 pub struct DestinationDriver {
@@ -110,22 +121,70 @@ fn port(call: &Call) -> Result<u16, ConfigError> {
         })
 }
 
-/// `transport("tcp")` / `transport(udp)`.
+/// `transport("tcp")` / `transport(udp)` / `transport(tls)`.
 fn transport(call: &Call) -> Result<Transport, ConfigError> {
     let (s, loc) = values::scalar(call)?;
     let text = s.text();
     match text.to_ascii_lowercase().as_str() {
         "tcp" => Ok(Transport::Tcp),
         "udp" => Ok(Transport::Udp),
+        "tls" if logfetch_sinks::tls::AVAILABLE => Ok(Transport::Tls),
+        "tls" => Err(ConfigError::new(
+            loc.clone(),
+            Some(&text),
+            "this logfetch was built without TLS (cargo feature `tls`)",
+        )),
         other => {
             let hint = crate::error::did_you_mean(other, TRANSPORTS.iter().copied());
             Err(ConfigError::new(
                 loc.clone(),
                 Some(&text),
-                format!("unsupported transport; logfetch has tcp and udp{hint}"),
+                format!("unsupported transport; logfetch has tcp, udp and tls{hint}"),
             ))
         }
     }
+}
+
+/// `tls(ca-file("...") peer-verify(required-trusted) ...)`.
+fn tls_options(call: &Call) -> Result<TlsOptions, ConfigError> {
+    let mut tls = TlsOptions::new();
+    for arg in &call.args {
+        let Arg::Call(opt) = arg else {
+            return Err(ConfigError::new(
+                arg.location().clone(),
+                Some(&arg.describe()),
+                "unexpected value in tls(); it takes options such as ca-file(\"...\")",
+            ));
+        };
+        match keyword(&opt.name.value).as_str() {
+            "ca-dir" => tls.ca_dir = Some(values::string(opt)?.into()),
+            "ca-file" => tls.ca_file = Some(values::string(opt)?.into()),
+            "cert-file" => tls.cert_file = Some(values::string(opt)?.into()),
+            "key-file" => tls.key_file = Some(values::string(opt)?.into()),
+            "sni" => tls.sni = values::boolean(opt)?,
+            "peer-verify" => {
+                let (s, loc) = values::scalar(opt)?;
+                let text = s.text();
+                tls.peer_verify = PeerVerify::parse(&text).ok_or_else(|| {
+                    let hint = crate::error::did_you_mean(&text, PeerVerify::NAMES.iter().copied());
+                    ConfigError::new(
+                        loc.clone(),
+                        Some(&text),
+                        format!("unknown peer-verify() value{hint}"),
+                    )
+                })?;
+            }
+            _ => return Err(unknown_option(opt, "tls", TLS_OPTIONS)),
+        }
+    }
+    if tls.cert_file.is_some() != tls.key_file.is_some() {
+        return Err(ConfigError::new(
+            call.name.location.clone(),
+            Some(&call.name.value),
+            "tls() needs cert-file() and key-file() together",
+        ));
+    }
+    Ok(tls)
 }
 
 /// `ip-protocol(4)` / `ip-protocol(6)`.
@@ -159,6 +218,7 @@ struct DriverOptions {
     time_reopen: Duration,
     keepalive: bool,
     ip_protocol: Option<IpProtocol>,
+    tls: TlsOptions,
 }
 
 impl DriverOptions {
@@ -177,6 +237,7 @@ impl DriverOptions {
             time_reopen: Duration::from_secs(globals.time_reopen),
             keepalive: false,
             ip_protocol: None,
+            tls: TlsOptions::new(),
         }
     }
 
@@ -198,6 +259,7 @@ impl DriverOptions {
             "transport" => self.transport = transport(opt)?,
             "so-keepalive" => self.keepalive = values::boolean(opt)?,
             "ip-protocol" => self.ip_protocol = Some(ip_protocol(opt)?),
+            "tls" => self.tls = tls_options(opt)?,
             _ => unreachable!("checked against the option list of the driver"),
         }
         Ok(())
@@ -228,6 +290,7 @@ impl DriverOptions {
         endpoint.time_reopen = self.time_reopen;
         endpoint.keepalive = self.keepalive;
         endpoint.ip_protocol = self.ip_protocol;
+        endpoint.tls = self.tls.clone();
         Ok(endpoint)
     }
 }
@@ -314,7 +377,11 @@ pub fn read(
             template: line_template(o.template.take()),
         }),
         "network" => Box::new(NetworkConfig {
-            endpoint: o.endpoint(call, "network", logfetch_sinks::network::DEFAULT_PORT)?,
+            endpoint: o.endpoint(
+                call,
+                "network",
+                logfetch_sinks::network::default_port(o.transport),
+            )?,
             template: o.template.take(),
         }),
         _ => {
@@ -348,7 +415,7 @@ mod tests {
         let call = driver_call(text);
         let (driver, o) = read_options(&call, &GlobalOptions::default(), &NamedTemplates::new())?;
         let default_port = match (driver.as_str(), o.transport) {
-            ("network", _) => logfetch_sinks::network::DEFAULT_PORT,
+            ("network", t) => logfetch_sinks::network::default_port(t),
             (_, t) => logfetch_sinks::syslog::default_port(t),
         };
         o.endpoint(&call, &driver, default_port)
@@ -406,11 +473,9 @@ mod tests {
         assert!(e.contains("unknown option of syslog()"), "{e}");
         let e = error(r#"destination d { network("h" transport("tpc")); };"#);
         assert!(
-            e.contains("unsupported transport; logfetch has tcp and udp; did you mean 'tcp'?"),
+            e.contains("unsupported transport; logfetch has tcp, udp and tls; did you mean 'tcp'?"),
             "{e}"
         );
-        let e = error(r#"destination d { network("h" transport("tls")); };"#);
-        assert!(e.contains("unsupported transport"), "{e}");
         let e = error(r#"destination d { network("h" port(70000)); };"#);
         assert!(e.contains("port() needs a port number"), "{e}");
         let e = error(r#"destination d { network(port(514)); };"#);
@@ -424,6 +489,53 @@ mod tests {
         );
         let e = error(r#"destination d { network("h" template("$(format-json --bogus)")); };"#);
         assert!(e.contains("unknown option --bogus"), "{e}");
+    }
+
+    #[test]
+    fn tls_options_are_read() {
+        if !logfetch_sinks::tls::AVAILABLE {
+            let e = error(r#"destination d { network("h" transport("tls")); };"#);
+            assert!(e.contains("built without TLS"), "{e}");
+            return;
+        }
+        let e = endpoint(r#"destination d { syslog("logs.example" transport("tls")); };"#).unwrap();
+        assert_eq!((e.port, e.transport), (6514, Transport::Tls));
+        assert_eq!(e.tls, TlsOptions::new());
+        let e = endpoint(
+            r#"destination d { network("10.0.0.1" transport(tls) tls(ca-dir("/etc/ca.d")
+                ca_file("/etc/ca.pem") cert-file("/etc/c.crt") key-file("/etc/c.key")
+                peer-verify(optional-untrusted) sni(no))); };"#,
+        )
+        .unwrap();
+        assert_eq!((e.port, e.transport), (6514, Transport::Tls));
+        assert_eq!(
+            e.tls,
+            TlsOptions {
+                ca_dir: Some("/etc/ca.d".into()),
+                ca_file: Some("/etc/ca.pem".into()),
+                cert_file: Some("/etc/c.crt".into()),
+                key_file: Some("/etc/c.key".into()),
+                peer_verify: PeerVerify::OptionalUntrusted,
+                sni: false,
+            }
+        );
+        let e = error(r#"destination d { network("h" transport(tls) tls(ca-fil("x"))); };"#);
+        assert!(
+            e.contains("unknown option of tls(); did you mean 'ca-file'?"),
+            "{e}"
+        );
+        let e = error(
+            r#"destination d { network("h" transport(tls) tls(peer-verify(required-trust))); };"#,
+        );
+        assert!(
+            e.contains("unknown peer-verify() value; did you mean 'required-trusted'?"),
+            "{e}"
+        );
+        let e = error(r#"destination d { network("h" transport(tls) tls(key-file("k"))); };"#);
+        assert!(
+            e.contains("tls() needs cert-file() and key-file() together"),
+            "{e}"
+        );
     }
 
     #[test]

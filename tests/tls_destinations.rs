@@ -1,0 +1,167 @@
+//! Conformance: `network()` and `syslog()` with `transport("tls")` deliver
+//! through TLS exactly the bytes syslog-ng 3.38 sends over TCP, verify the
+//! server as `peer-verify()` says, and send nothing to a server they cannot
+//! trust.
+
+#![cfg(feature = "tls")]
+
+mod common;
+
+use common::{Launch, fixtures};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use std::io::{ErrorKind, Read};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A TLS server with a test certificate (`tests/fixtures/tls/server.pem`, for
+/// `localhost` and 127.0.0.1, issued by `ca.pem`; or `cert.pem`, self-signed
+/// and marked as a CA, as `openssl req -x509` makes them) that keeps what one client sends
+/// (decrypted), and whether any handshake failed.
+struct Server {
+    port: u16,
+    received: Arc<Mutex<Vec<u8>>>,
+    handshake_failed: Arc<Mutex<bool>>,
+    thread: JoinHandle<()>,
+}
+
+/// A server configuration with certificate `cert` and key `key` of
+/// `tests/fixtures/tls`.
+fn server_config(cert: &str, key: &str) -> Arc<rustls::ServerConfig> {
+    let tls = fixtures().join("tls");
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(tls.join(cert))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(tls.join(key)).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    )
+}
+
+/// Serves connections with certificate `cert` until `stop` is set; keeps the
+/// bytes of every connection whose handshake succeeded.
+fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let handshake_failed = Arc::new(Mutex::new(false));
+    let (sink, failed) = (received.clone(), handshake_failed.clone());
+    let config = server_config(cert, key);
+    let thread = std::thread::spawn(move || {
+        while !*stop.lock().unwrap() {
+            let socket = match listener.accept() {
+                Ok((socket, _)) => socket,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                Err(e) => panic!("accept: {e}"),
+            };
+            socket.set_nonblocking(false).unwrap();
+            socket
+                .set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, socket);
+            let mut buf = [0u8; 4096];
+            loop {
+                match tls.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => sink.lock().unwrap().extend_from_slice(&buf[..n]),
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        if *stop.lock().unwrap() {
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        if tls.conn.is_handshaking() {
+                            *failed.lock().unwrap() = true;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    Server {
+        port,
+        received,
+        handshake_failed,
+        thread,
+    }
+}
+
+fn golden(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.txt"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+conformance! {
+    fn tls_destinations_send_what_syslog_ng_sends_over_tcp(backend) {
+        let stop = Arc::new(Mutex::new(false));
+        let syslog = serve(stop.clone(), "server.pem", "server-key.pem");
+        let network = serve(stop.clone(), "server.pem", "server-key.pem");
+        let untrusted = serve(stop.clone(), "server.pem", "server-key.pem");
+        let self_signed = serve(stop.clone(), "cert.pem", "key.pem");
+        let mut run = Launch::config("tls_destinations.conf", backend)
+            .env("TLS_DIR", fixtures().join("tls").to_str().unwrap())
+            .env("TLS_SYSLOG_PORT", &syslog.port.to_string())
+            .env("TLS_NETWORK_PORT", &network.port.to_string())
+            .env("TLS_UNTRUSTED_PORT", &untrusted.port.to_string())
+            .env("TLS_SELF_SIGNED_PORT", &self_signed.port.to_string())
+            .start();
+        let (want_syslog, want_network) = (golden("syslog-tcp"), golden("network-tcp"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline
+            && (syslog.received.lock().unwrap().len() < want_syslog.len()
+                || network.received.lock().unwrap().len() < want_network.len()
+                || self_signed.received.lock().unwrap().len() < want_syslog.len()
+                || !*untrusted.handshake_failed.lock().unwrap())
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let (code, _) = run.stop();
+        *stop.lock().unwrap() = true;
+        for server in [&syslog, &network, &untrusted, &self_signed] {
+            while !server.thread.is_finished() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        let stderr = run.stderr();
+        assert_eq!(code, Some(0), "stderr:\n{stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&syslog.received.lock().unwrap()),
+            String::from_utf8_lossy(&want_syslog),
+            "syslog() over TLS; stderr:\n{stderr}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&network.received.lock().unwrap()),
+            String::from_utf8_lossy(&want_network),
+            "network() over TLS with peer-verify(optional-untrusted); stderr:\n{stderr}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&self_signed.received.lock().unwrap()),
+            String::from_utf8_lossy(&want_syslog),
+            "syslog() over TLS to a self-signed server given as ca-file(); stderr:\n{stderr}"
+        );
+        assert!(untrusted.received.lock().unwrap().is_empty());
+        assert!(*untrusted.handshake_failed.lock().unwrap(), "stderr:\n{stderr}");
+        assert!(
+            stderr.contains("Syslog connection failed") && stderr.contains("UnknownIssuer"),
+            "the refused certificate is reported; stderr:\n{stderr}"
+        );
+    }
+}
