@@ -97,6 +97,16 @@ conformance! {
         assert_eq!(run.lines("messages.log"), ["loaded from python/ 1", "loaded from python/ 0"]);
     }
 
+    fn the_usual_header_of_syslog_ng_configurations_loads(backend) {
+        let mut run = Launch::config(&config("stock_header.conf"), backend).start();
+        assert!(run.wait_lines("messages.log", 2, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0), "stderr:\n{}", run.stderr());
+        assert_eq!(
+            run.lines("messages.log"),
+            [r#"{"msg":"loaded from python/ 1"}"#, r#"{"msg":"loaded from python/ 0"}"#]
+        );
+    }
+
     fn seqnum_numbers_internal_messages_per_destination(backend) {
         let mut run = Launch::config(&config("seqnum.conf"), backend).start();
         assert!(run.wait_lines("all.log", 5, WAIT), "stderr:\n{}", run.stderr());

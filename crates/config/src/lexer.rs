@@ -10,6 +10,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+/// `@include "scl.conf"`: the configuration library nearly every syslog-ng
+/// configuration includes. It resolves to logfetch's own, which is empty
+/// (its drivers are built in), never to syslog-ng's.
+pub const SCL: &str = "scl.conf";
+
 /// What a token is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TokenKind {
@@ -506,17 +511,30 @@ impl Lexer {
                 self.include(&pattern, &target.location)?;
                 self.next_token()
             }
+            // Loading a plugin (`@module python`) or requiring one
+            // (`@requires json-plugin`): logfetch's drivers are built in,
+            // and a driver it does not have is reported where it is used.
+            "module" | "requires" => {
+                self.rest_of_line();
+                self.next_token()
+            }
             other => Err(self.error(
                 location,
                 Some(&format!("@{other}")),
-                "unknown pragma; logfetch knows @version, @include and @define",
+                "unknown pragma; logfetch knows @version, @include, @define, @module and @requires",
             )),
         }
     }
 
     /// Reads the files `pattern` names (relative to the including file's
-    /// directory, then the include path) before the rest of this file.
+    /// directory, then the include path) before the rest of this file;
+    /// [`SCL`] names logfetch's own (empty) configuration library.
     fn include(&mut self, pattern: &str, location: &Location) -> Result<(), ConfigError> {
+        if pattern == SCL {
+            // syslog-ng's configuration library defines blocks over drivers
+            // logfetch does not have; logfetch's own library is empty.
+            return Ok(());
+        }
         if self.inputs.iter().filter(|i| i.origin.is_none()).count() > 32 {
             return Err(self.error(
                 location.clone(),
