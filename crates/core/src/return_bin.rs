@@ -7,7 +7,8 @@
 //! threads wake each other through futexes many times per batch. So a
 //! destination hands each delivered batch back through a [`ReturnBin`], and
 //! the fetcher drops it between two `fetch()` calls, where freeing is cheap
-//! and the freed blocks serve its next messages.
+//! and the freed blocks serve its next messages (each message's value vector
+//! directly: see [`LogMessage::recycle`]).
 
 use crate::message::LogMessage;
 use parking_lot::Mutex;
@@ -41,7 +42,9 @@ impl ReturnBin {
             self.filled.store(false, Ordering::Relaxed);
             std::mem::take(&mut *batches)
         };
-        drop(batches);
+        for batch in batches {
+            batch.into_iter().for_each(LogMessage::recycle);
+        }
     }
 }
 
