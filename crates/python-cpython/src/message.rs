@@ -17,13 +17,35 @@ pub struct PyLogMessage {
     pub(crate) state: MessageState<Py<PyAny>>,
 }
 
+/// The UTF-8 text of a `str`, borrowed from it.
+///
+/// Names and values are nearly always short ASCII strings, whose text
+/// CPython keeps inline in the object: those are read directly, without a
+/// call into libpython per item.
+pub(crate) fn str_text<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    let ptr = s.as_ptr();
+    // SAFETY: `ptr` is a live `str` (the borrow keeps it alive). A compact
+    // ASCII string stores its `length` bytes inline at PyUnicode_DATA; they
+    // are ASCII (so UTF-8) and never change while the object lives.
+    unsafe {
+        if pyo3::ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
+            let len = pyo3::ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+            let data = pyo3::ffi::PyUnicode_DATA(ptr).cast::<u8>();
+            return Ok(std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                data, len,
+            )));
+        }
+    }
+    s.to_str()
+}
+
 /// Extracts a name-value pair name: exactly `str` or `bytes`.
 fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Cow<'a, str>> {
     if key.is_exact_instance_of::<PyString>() {
         // Borrowed from the str object: no allocation per item access.
-        return Ok(std::borrow::Cow::Borrowed(
-            key.cast::<PyString>()?.to_str()?,
-        ));
+        return Ok(std::borrow::Cow::Borrowed(str_text(
+            key.cast::<PyString>()?,
+        )?));
     }
     if key.is_exact_instance_of::<PyBytes>() {
         return Ok(std::borrow::Cow::Owned(
@@ -68,7 +90,7 @@ pub(crate) fn datetime_from_timestamp<'py>(
 /// Converts a Python value to a typed value (exact types, as upstream).
 fn value_from_python(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     if value.is_exact_instance_of::<PyString>() {
-        let s = value.cast::<PyString>()?.to_str()?;
+        let s = str_text(value.cast::<PyString>()?)?;
         return Ok(Value::String(truncate_at_nul(s.as_bytes())));
     }
     if value.is_exact_instance_of::<PyBytes>() {
@@ -141,7 +163,7 @@ impl PyLogMessage {
             Some(m) if m.is_none() => MessageState::new(None, bookmark),
             Some(m) => {
                 if let Ok(s) = m.cast::<PyString>() {
-                    MessageState::new(Some(s.to_str()?.as_bytes()), bookmark)
+                    MessageState::new(Some(str_text(s)?.as_bytes()), bookmark)
                 } else if let Ok(b) = m.cast::<PyBytes>() {
                     MessageState::new(Some(b.as_bytes()), bookmark)
                 } else {
