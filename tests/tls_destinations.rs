@@ -164,4 +164,16 @@ conformance! {
             "the refused certificate is reported; stderr:\n{stderr}"
         );
     }
+
+    fn an_unreadable_ca_file_stops_startup_and_names_the_destination(backend) {
+        let mut run = Launch::config("tls_missing_ca.conf", backend).start();
+        let code = run.wait_exit(Duration::from_secs(15));
+        let stderr = run.stderr();
+        assert_eq!(code, Some(2), "stderr:\n{stderr}");
+        assert!(
+            stderr.contains("Error initializing message pipeline; error='destination d_tls#0: tls(): \"")
+                && stderr.contains("no-such-ca.pem\": I/O error: No such file or directory"),
+            "stderr:\n{stderr}"
+        );
+    }
 }

@@ -203,7 +203,11 @@ pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchErro
         .collect();
     let mut sinks = Vec::with_capacity(plan.destinations.len());
     for d in &plan.destinations {
-        sinks.push(d.sink.build()?);
+        let sink = d
+            .sink
+            .build()
+            .map_err(|e| std::io::Error::new(e.kind(), format!("destination {}: {e}", d.name)))?;
+        sinks.push(sink);
     }
     if !plan.internal_sources.is_empty() {
         internal_log::start_capture();
