@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 /// A TLS server with a test certificate (`tests/fixtures/tls/server.pem`, for
 /// `localhost` and 127.0.0.1, issued by `ca.pem`; or `cert.pem`, self-signed
-/// and marked as a CA, as `openssl req -x509` makes them) that keeps what one client sends
+/// and marked as a CA, as `openssl req -x509` makes them), optionally
+/// requiring a client certificate (`client.pem`, issued by `ca.pem`), that keeps what one client sends
 /// (decrypted), and whether any handshake failed.
 struct Server {
     port: u16,
@@ -28,8 +29,9 @@ struct Server {
 }
 
 /// A server configuration with certificate `cert` and key `key` of
-/// `tests/fixtures/tls`.
-fn server_config(cert: &str, key: &str) -> Arc<rustls::ServerConfig> {
+/// `tests/fixtures/tls`; with `client_ca`, clients must present a
+/// certificate issued by it.
+fn server_config(cert: &str, key: &str, client_ca: Option<&str>) -> Arc<rustls::ServerConfig> {
     let tls = fixtures().join("tls");
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(tls.join(cert))
         .unwrap()
@@ -37,26 +39,36 @@ fn server_config(cert: &str, key: &str) -> Arc<rustls::ServerConfig> {
         .unwrap();
     let key = PrivateKeyDer::from_pem_file(tls.join(key)).unwrap();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    )
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap();
+    let builder = match client_ca {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(tls.join(ca)).unwrap() {
+                roots.add(cert.unwrap()).unwrap();
+            }
+            let verifier =
+                rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+                    .build()
+                    .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    Arc::new(builder.with_single_cert(certs, key).unwrap())
 }
 
 /// Serves connections with certificate `cert` until `stop` is set; keeps the
 /// bytes of every connection whose handshake succeeded.
-fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str) -> Server {
+fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let handshake_failed = Arc::new(Mutex::new(false));
     let (sink, failed) = (received.clone(), handshake_failed.clone());
-    let config = server_config(cert, key);
+    let config = server_config(cert, key, client_ca);
     let thread = std::thread::spawn(move || {
         while !*stop.lock().unwrap() {
             let socket = match listener.accept() {
@@ -111,16 +123,18 @@ fn golden(name: &str) -> Vec<u8> {
 conformance! {
     fn tls_destinations_send_what_syslog_ng_sends_over_tcp(backend) {
         let stop = Arc::new(Mutex::new(false));
-        let syslog = serve(stop.clone(), "server.pem", "server-key.pem");
-        let network = serve(stop.clone(), "server.pem", "server-key.pem");
-        let untrusted = serve(stop.clone(), "server.pem", "server-key.pem");
-        let self_signed = serve(stop.clone(), "cert.pem", "key.pem");
+        let syslog = serve(stop.clone(), "server.pem", "server-key.pem", None);
+        let network = serve(stop.clone(), "server.pem", "server-key.pem", None);
+        let untrusted = serve(stop.clone(), "server.pem", "server-key.pem", None);
+        let self_signed = serve(stop.clone(), "cert.pem", "key.pem", None);
+        let mutual = serve(stop.clone(), "server.pem", "server-key.pem", Some("ca.pem"));
         let mut run = Launch::config("tls_destinations.conf", backend)
             .env("TLS_DIR", fixtures().join("tls").to_str().unwrap())
             .env("TLS_SYSLOG_PORT", &syslog.port.to_string())
             .env("TLS_NETWORK_PORT", &network.port.to_string())
             .env("TLS_UNTRUSTED_PORT", &untrusted.port.to_string())
             .env("TLS_SELF_SIGNED_PORT", &self_signed.port.to_string())
+            .env("TLS_MUTUAL_PORT", &mutual.port.to_string())
             .start();
         let (want_syslog, want_network) = (golden("syslog-tcp"), golden("network-tcp"));
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -128,6 +142,7 @@ conformance! {
             && (syslog.received.lock().unwrap().len() < want_syslog.len()
                 || network.received.lock().unwrap().len() < want_network.len()
                 || self_signed.received.lock().unwrap().len() < want_syslog.len()
+                || mutual.received.lock().unwrap().len() < want_syslog.len()
                 || !*untrusted.handshake_failed.lock().unwrap())
         {
             std::thread::sleep(Duration::from_millis(50));
@@ -135,7 +150,7 @@ conformance! {
         std::thread::sleep(Duration::from_millis(300));
         let (code, _) = run.stop();
         *stop.lock().unwrap() = true;
-        for server in [&syslog, &network, &untrusted, &self_signed] {
+        for server in [&syslog, &network, &untrusted, &self_signed, &mutual] {
             while !server.thread.is_finished() {
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -156,6 +171,11 @@ conformance! {
             String::from_utf8_lossy(&self_signed.received.lock().unwrap()),
             String::from_utf8_lossy(&want_syslog),
             "syslog() over TLS to a self-signed server given as ca-file(); stderr:\n{stderr}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&mutual.received.lock().unwrap()),
+            String::from_utf8_lossy(&want_syslog),
+            "syslog() over TLS with a client certificate (cert-file, key-file); stderr:\n{stderr}"
         );
         assert!(untrusted.received.lock().unwrap().is_empty());
         assert!(*untrusted.handshake_failed.lock().unwrap(), "stderr:\n{stderr}");
