@@ -25,6 +25,8 @@ struct Server {
     port: u16,
     received: Arc<Mutex<Vec<u8>>>,
     handshake_failed: Arc<Mutex<bool>>,
+    /// The host name the last client sent (SNI).
+    sni: Arc<Mutex<Option<String>>>,
     thread: JoinHandle<()>,
 }
 
@@ -67,7 +69,8 @@ fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>)
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let handshake_failed = Arc::new(Mutex::new(false));
-    let (sink, failed) = (received.clone(), handshake_failed.clone());
+    let sni = Arc::new(Mutex::new(None));
+    let (sink, failed, sni_seen) = (received.clone(), handshake_failed.clone(), sni.clone());
     let config = server_config(cert, key, client_ca);
     let thread = std::thread::spawn(move || {
         while !*stop.lock().unwrap() {
@@ -89,7 +92,10 @@ fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>)
             loop {
                 match tls.read(&mut buf) {
                     Ok(0) => break,
-                    Ok(n) => sink.lock().unwrap().extend_from_slice(&buf[..n]),
+                    Ok(n) => {
+                        *sni_seen.lock().unwrap() = tls.conn.server_name().map(str::to_owned);
+                        sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
                     Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                         if *stop.lock().unwrap() {
                             break;
@@ -109,6 +115,7 @@ fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>)
         port,
         received,
         handshake_failed,
+        sni,
         thread,
     }
 }
@@ -177,6 +184,8 @@ conformance! {
             String::from_utf8_lossy(&want_syslog),
             "syslog() over TLS with a client certificate (cert-file, key-file); stderr:\n{stderr}"
         );
+        assert_eq!(syslog.sni.lock().unwrap().as_deref(), Some("localhost"));
+        assert_eq!(*mutual.sni.lock().unwrap(), None, "sni(no)");
         assert!(untrusted.received.lock().unwrap().is_empty());
         assert!(*untrusted.handshake_failed.lock().unwrap(), "stderr:\n{stderr}");
         assert!(
