@@ -27,6 +27,8 @@ struct Server {
     handshake_failed: Arc<Mutex<bool>>,
     /// The host name the last client sent (SNI).
     sni: Arc<Mutex<Option<String>>>,
+    /// The TLS version of the last connection.
+    version: Arc<Mutex<Option<rustls::ProtocolVersion>>>,
     thread: JoinHandle<()>,
 }
 
@@ -64,13 +66,31 @@ fn server_config(cert: &str, key: &str, client_ca: Option<&str>) -> Arc<rustls::
 /// Serves connections with certificate `cert` until `stop` is set; keeps the
 /// bytes of every connection whose handshake succeeded.
 fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    serve_on("127.0.0.1", stop, cert, key, client_ca)
+}
+
+/// [`serve`] on address `ip` (another loopback address: a name the
+/// certificate does not hold).
+fn serve_on(
+    ip: &str,
+    stop: Arc<Mutex<bool>>,
+    cert: &str,
+    key: &str,
+    client_ca: Option<&str>,
+) -> Server {
+    let listener = TcpListener::bind((ip, 0)).unwrap();
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let handshake_failed = Arc::new(Mutex::new(false));
     let sni = Arc::new(Mutex::new(None));
-    let (sink, failed, sni_seen) = (received.clone(), handshake_failed.clone(), sni.clone());
+    let version = Arc::new(Mutex::new(None));
+    let (sink, failed, sni_seen, version_seen) = (
+        received.clone(),
+        handshake_failed.clone(),
+        sni.clone(),
+        version.clone(),
+    );
     let config = server_config(cert, key, client_ca);
     let thread = std::thread::spawn(move || {
         while !*stop.lock().unwrap() {
@@ -94,6 +114,7 @@ fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>)
                     Ok(0) => break,
                     Ok(n) => {
                         *sni_seen.lock().unwrap() = tls.conn.server_name().map(str::to_owned);
+                        *version_seen.lock().unwrap() = tls.conn.protocol_version();
                         sink.lock().unwrap().extend_from_slice(&buf[..n]);
                     }
                     Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
@@ -116,6 +137,7 @@ fn serve(stop: Arc<Mutex<bool>>, cert: &str, key: &str, client_ca: Option<&str>)
         received,
         handshake_failed,
         sni,
+        version,
         thread,
     }
 }
@@ -135,6 +157,10 @@ conformance! {
         let untrusted = serve(stop.clone(), "server.pem", "server-key.pem", None);
         let self_signed = serve(stop.clone(), "cert.pem", "key.pem", None);
         let mutual = serve(stop.clone(), "server.pem", "server-key.pem", Some("ca.pem"));
+        let tls12 = serve(stop.clone(), "server.pem", "server-key.pem", None);
+        let other_name = serve_on("127.0.0.2", stop.clone(), "server.pem", "server-key.pem", None);
+        let other_name_ignored =
+            serve_on("127.0.0.2", stop.clone(), "server.pem", "server-key.pem", None);
         let mut run = Launch::config("tls_destinations.conf", backend)
             .env("TLS_DIR", fixtures().join("tls").to_str().unwrap())
             .env("TLS_SYSLOG_PORT", &syslog.port.to_string())
@@ -142,6 +168,9 @@ conformance! {
             .env("TLS_UNTRUSTED_PORT", &untrusted.port.to_string())
             .env("TLS_SELF_SIGNED_PORT", &self_signed.port.to_string())
             .env("TLS_MUTUAL_PORT", &mutual.port.to_string())
+            .env("TLS_12_PORT", &tls12.port.to_string())
+            .env("TLS_OTHER_NAME_PORT", &other_name.port.to_string())
+            .env("TLS_OTHER_NAME_IGNORED_PORT", &other_name_ignored.port.to_string())
             .start();
         let (want_syslog, want_network) = (golden("syslog-tcp"), golden("network-tcp"));
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -150,6 +179,9 @@ conformance! {
                 || network.received.lock().unwrap().len() < want_network.len()
                 || self_signed.received.lock().unwrap().len() < want_syslog.len()
                 || mutual.received.lock().unwrap().len() < want_syslog.len()
+                || tls12.received.lock().unwrap().len() < want_syslog.len()
+                || other_name_ignored.received.lock().unwrap().len() < want_syslog.len()
+                || !*other_name.handshake_failed.lock().unwrap()
                 || !*untrusted.handshake_failed.lock().unwrap())
         {
             std::thread::sleep(Duration::from_millis(50));
@@ -157,7 +189,16 @@ conformance! {
         std::thread::sleep(Duration::from_millis(300));
         let (code, _) = run.stop();
         *stop.lock().unwrap() = true;
-        for server in [&syslog, &network, &untrusted, &self_signed, &mutual] {
+        for server in [
+            &syslog,
+            &network,
+            &untrusted,
+            &self_signed,
+            &mutual,
+            &tls12,
+            &other_name,
+            &other_name_ignored,
+        ] {
             while !server.thread.is_finished() {
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -186,6 +227,23 @@ conformance! {
         );
         assert_eq!(syslog.sni.lock().unwrap().as_deref(), Some("localhost"));
         assert_eq!(*mutual.sni.lock().unwrap(), None, "sni(no)");
+        for (server, what) in [
+            (&tls12, "ssl-options(no-tlsv13)"),
+            (&other_name_ignored, "ssl-options(ignore-hostname-mismatch)"),
+        ] {
+            assert_eq!(
+                String::from_utf8_lossy(&server.received.lock().unwrap()),
+                String::from_utf8_lossy(&want_syslog),
+                "syslog() over TLS with {what}; stderr:\n{stderr}"
+            );
+        }
+        assert_eq!(*tls12.version.lock().unwrap(), Some(rustls::ProtocolVersion::TLSv1_2));
+        assert_eq!(*syslog.version.lock().unwrap(), Some(rustls::ProtocolVersion::TLSv1_3));
+        assert!(other_name.received.lock().unwrap().is_empty());
+        assert!(
+            stderr.contains("certificate not valid for name \"127.0.0.2\""),
+            "a certificate that does not name the host is refused; stderr:\n{stderr}"
+        );
         assert!(untrusted.received.lock().unwrap().is_empty());
         assert!(*untrusted.handshake_failed.lock().unwrap(), "stderr:\n{stderr}");
         assert!(

@@ -14,6 +14,9 @@
 //! - `cert-file()` + `key-file()`: the client's own certificate, for servers
 //!   that require one.
 //! - `sni(no)`: do not send the host name in the handshake.
+//! - `ssl-options()`: `no-tlsv12` / `no-tlsv13` leave one version (only
+//!   TLS 1.2 and 1.3 exist here); `ignore-hostname-mismatch` accepts a
+//!   trusted certificate that does not name the host.
 //!
 //! A frame counts as delivered once the TLS records that carry it were
 //! written to the socket. When a TLS send fails the connection is dropped
@@ -83,7 +86,29 @@ pub struct TlsOptions {
     pub peer_verify: PeerVerify,
     /// `sni()`: send the host name (default yes).
     pub sni: bool,
+    /// `ssl-options(no-tlsv12)`: TLS 1.3 only.
+    pub no_tls12: bool,
+    /// `ssl-options(no-tlsv13)`: TLS 1.2 only.
+    pub no_tls13: bool,
+    /// `ssl-options(ignore-hostname-mismatch)`: a trusted certificate need
+    /// not name the host.
+    pub ignore_hostname_mismatch: bool,
 }
+
+/// The values of `ssl-options()`. Protocols older than TLS 1.2 are never
+/// offered, so disabling them changes nothing; `ignore-unexpected-eof` is
+/// about reading, which a destination does not do.
+pub const SSL_OPTIONS: &[&str] = &[
+    "none",
+    "no-sslv2",
+    "no-sslv3",
+    "no-tlsv1",
+    "no-tlsv11",
+    "no-tlsv12",
+    "no-tlsv13",
+    "ignore-unexpected-eof",
+    "ignore-hostname-mismatch",
+];
 
 impl TlsOptions {
     /// syslog-ng's defaults: verify the server against the system's store.
@@ -92,6 +117,17 @@ impl TlsOptions {
             sni: true,
             ..Default::default()
         }
+    }
+
+    /// Applies one value of `ssl-options()`; false for an unknown one.
+    pub fn apply_ssl_option(&mut self, option: &str) -> bool {
+        match option.to_ascii_lowercase().replace('_', "-").as_str() {
+            "no-tlsv12" => self.no_tls12 = true,
+            "no-tlsv13" => self.no_tls13 = true,
+            "ignore-hostname-mismatch" => self.ignore_hostname_mismatch = true,
+            other => return SSL_OPTIONS.contains(&other),
+        }
+        true
     }
 }
 
@@ -102,7 +138,9 @@ pub(crate) use enabled::{Client, TlsStream};
 mod enabled {
     use super::TlsOptions;
     use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-    use rustls::client::{WebPkiServerVerifier, verify_server_name};
+    use rustls::client::{
+        WebPkiServerVerifier, verify_server_cert_signed_by_trust_anchor, verify_server_name,
+    };
     use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -132,16 +170,35 @@ mod enabled {
         /// Reads the certificates and keys `options` name, for `host`.
         pub(crate) fn new(options: &TlsOptions, host: &str) -> io::Result<Self> {
             let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let versions: Vec<&'static rustls::SupportedProtocolVersion> = [
+                (options.no_tls13, &rustls::version::TLS13),
+                (options.no_tls12, &rustls::version::TLS12),
+            ]
+            .into_iter()
+            .filter(|(disabled, _)| !disabled)
+            .map(|(_, version)| version)
+            .collect();
+            if versions.is_empty() {
+                return Err(invalid(
+                    "tls(): ssl-options() disables both TLS 1.2 and TLS 1.3".to_owned(),
+                ));
+            }
             let builder = ClientConfig::builder_with_provider(provider.clone())
-                .with_safe_default_protocol_versions()
+                .with_protocol_versions(&versions)
                 .map_err(|e| invalid(format!("tls(): {e}")))?;
             let trust = if options.peer_verify.checks_chain() {
                 let (roots, configured) = trusted_roots(options)?;
+                let roots = Arc::new(roots);
                 let chain =
-                    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
                         .build()
                         .map_err(|e| invalid(format!("tls(): {e}")))?;
-                Some(Trust { chain, configured })
+                Some(Trust {
+                    chain,
+                    roots,
+                    configured,
+                    check_name: !options.ignore_hostname_mismatch,
+                })
             } else {
                 None
             };
@@ -262,8 +319,11 @@ mod enabled {
     #[derive(Debug)]
     struct Trust {
         chain: Arc<WebPkiServerVerifier>,
+        roots: Arc<RootCertStore>,
         /// The certificates of `ca-file()` and `ca-dir()`.
         configured: Vec<CertificateDer<'static>>,
+        /// False with `ssl-options(ignore-hostname-mismatch)`.
+        check_name: bool,
     }
 
     impl ServerCertVerifier for ServerCheck {
@@ -278,18 +338,30 @@ mod enabled {
             let Some(trust) = &self.trust else {
                 return Ok(ServerCertVerified::assertion());
             };
-            let verdict = trust.chain.verify_server_cert(
-                end_entity,
-                intermediates,
-                server_name,
-                ocsp_response,
-                now,
-            );
-            if verdict.is_err() && trust.configured.iter().any(|c| c == end_entity) {
-                verify_server_name(&ParsedCertificate::try_from(end_entity)?, server_name)?;
-                return Ok(ServerCertVerified::assertion());
+            let cert = ParsedCertificate::try_from(end_entity)?;
+            if trust.configured.iter().any(|c| c == end_entity) {
+                // Trusted as it is; only its name is checked.
+            } else if trust.check_name {
+                return trust.chain.verify_server_cert(
+                    end_entity,
+                    intermediates,
+                    server_name,
+                    ocsp_response,
+                    now,
+                );
+            } else {
+                verify_server_cert_signed_by_trust_anchor(
+                    &cert,
+                    &trust.roots,
+                    intermediates,
+                    now,
+                    self.provider.signature_verification_algorithms.all,
+                )?;
             }
-            verdict
+            if trust.check_name {
+                verify_server_name(&cert, server_name)?;
+            }
+            Ok(ServerCertVerified::assertion())
         }
 
         fn verify_tls12_signature(

@@ -65,6 +65,7 @@ const TLS_OPTIONS: &[&str] = &[
     "key-file",
     "peer-verify",
     "sni",
+    "ssl-options",
 ];
 
 /// A destination driver as read from the configuration.
@@ -162,6 +163,28 @@ fn tls_options(call: &Call) -> Result<TlsOptions, ConfigError> {
             "cert-file" => tls.cert_file = Some(values::string(opt)?.into()),
             "key-file" => tls.key_file = Some(values::string(opt)?.into()),
             "sni" => tls.sni = values::boolean(opt)?,
+            "ssl-options" => {
+                for (option, loc) in values::strings(opt)? {
+                    if !tls.apply_ssl_option(&option) {
+                        let hint = crate::error::did_you_mean(
+                            &option,
+                            logfetch_sinks::tls::SSL_OPTIONS.iter().copied(),
+                        );
+                        return Err(ConfigError::new(
+                            loc,
+                            Some(&option),
+                            format!("unknown ssl-options() value{hint}"),
+                        ));
+                    }
+                }
+                if tls.no_tls12 && tls.no_tls13 {
+                    return Err(ConfigError::new(
+                        opt.name.location.clone(),
+                        Some(&opt.name.value),
+                        "ssl-options() disables both TLS 1.2 and TLS 1.3, the versions logfetch has",
+                    ));
+                }
+            }
             "peer-verify" => {
                 let (s, loc) = values::scalar(opt)?;
                 let text = s.text();
@@ -517,8 +540,25 @@ mod tests {
                 key_file: Some("/etc/c.key".into()),
                 peer_verify: PeerVerify::OptionalUntrusted,
                 sni: false,
+                ..TlsOptions::new()
             }
         );
+        let e = endpoint(
+            r#"destination d { syslog("h" transport(tls) tls(ssl-options(no-sslv2, no-sslv3, no-tlsv1,
+                no-tlsv11, no_tlsv12, ignore-hostname-mismatch))); };"#,
+        )
+        .unwrap();
+        assert!(e.tls.no_tls12 && !e.tls.no_tls13 && e.tls.ignore_hostname_mismatch);
+        let e =
+            error(r#"destination d { syslog("h" transport(tls) tls(ssl-options(no-tlsv2))); };"#);
+        assert!(
+            e.contains("unknown ssl-options() value; did you mean"),
+            "{e}"
+        );
+        let e = error(
+            r#"destination d { syslog("h" transport(tls) tls(ssl-options(no-tlsv12 no-tlsv13))); };"#,
+        );
+        assert!(e.contains("disables both TLS 1.2 and TLS 1.3"), "{e}");
         let e = error(r#"destination d { network("h" transport(tls) tls(ca-fil("x"))); };"#);
         assert!(
             e.contains("unknown option of tls(); did you mean 'ca-file'?"),
