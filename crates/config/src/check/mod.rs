@@ -26,7 +26,6 @@ use std::time::Duration;
 /// Source drivers logfetch has.
 pub const SOURCE_DRIVERS: &[&str] = &["python-fetcher", "python", "internal"];
 
-/// "unknown option" with the closest valid name.
 /// System directories searched for Python modules, as syslog-ng searches
 /// its `${sysconfdir}/python`, so modules kept there import unchanged.
 const SYSTEM_PYTHON_DIRS: &[&str] = &["/etc/logfetch/python", "/etc/syslog-ng/python"];
@@ -52,6 +51,7 @@ fn python_module_dirs(dir: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// "unknown option" with the closest valid name.
 pub(crate) fn unknown_option(call: &Call, driver: &str, valid: &[&str]) -> ConfigError {
     let word = keyword(&call.name.value);
     let hint = crate::error::did_you_mean(&word, valid.iter().copied());
