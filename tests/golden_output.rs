@@ -8,11 +8,10 @@
 
 mod common;
 
-use common::Launch;
+use common::{Launch, golden};
 use std::fs;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, UdpSocket};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -30,15 +29,6 @@ const UDP: &[(&str, &str)] = &[
 ];
 /// The file() destinations.
 const FILES: &[&str] = &["file", "json"];
-
-fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
-}
-
-fn golden(name: &str) -> Vec<u8> {
-    let path = golden_dir().join(format!("{name}.txt"));
-    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 /// How many datagrams syslog-ng sent to UDP destination `name`.
 fn golden_datagrams(name: &str) -> usize {
