@@ -20,6 +20,7 @@ pub mod host;
 pub mod internal_log;
 pub mod lifecycle;
 pub mod message;
+pub mod modify;
 pub mod native_api;
 pub mod options;
 pub mod persist;

@@ -209,6 +209,36 @@ impl LogMessage {
             .map(|(_, v)| v)
     }
 
+    /// Removes `name`'s value (aliases resolved); nothing when unset.
+    pub fn unset(&mut self, name: &str) {
+        let name = canonical_name(name);
+        if self.shared.as_ref().is_some_and(|s| s.has(name)) {
+            self.unshare();
+        }
+        self.values.retain(|(n, _)| n != name);
+    }
+
+    /// Removes a tag, its source's tags included.
+    pub fn remove_tag(&mut self, tag: &str) {
+        if self
+            .shared
+            .as_ref()
+            .is_some_and(|s| s.tags.iter().any(|t| &**t == tag))
+        {
+            self.unshare();
+        }
+        self.tags.retain(|t| &**t != tag);
+    }
+
+    /// A copy of the message that a log path modifies on its own: it takes
+    /// no part in acknowledgements (the original does).
+    pub fn path_copy(&self) -> LogMessage {
+        let mut copy = self.clone();
+        copy.ack_seq = None;
+        copy.bookmark = None;
+        copy
+    }
+
     /// Drops the message, keeping its value vector for the next message
     /// built on this thread.
     pub fn recycle(mut self) {

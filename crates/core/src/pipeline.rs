@@ -13,11 +13,11 @@
 
 use crate::ack::AckTracker;
 use crate::driver::{FetchTiming, run_fetch_loop, run_server};
-use crate::filter::Filter;
 use crate::internal_log::{self, InternalEvent};
 use crate::lifecycle::DriverKind;
 use crate::lifecycle::Fetcher;
 use crate::message::LogMessage;
+use crate::modify::Step;
 use crate::return_bin::ReturnBin;
 use crate::sink::Sink;
 use crate::source_prep::MessagePrep;
@@ -148,33 +148,46 @@ struct OpenBatch {
     in_flight: usize,
 }
 
-/// One log path as seen from a source: which destinations get the messages
-/// that pass its filter, in configuration order.
+/// One log path as seen from a source: its filters, parsers, rewrite rules
+/// and destinations, in configuration order.
 #[derive(Clone)]
 pub struct PathRoute {
-    /// The path's filters combined (`None`: everything passes).
-    pub filter: Option<Arc<Filter>>,
-    /// Its destinations (a destination named twice gets messages twice).
-    pub destinations: Vec<Arc<DestQueue>>,
+    /// What happens to a message along the path (a destination named twice
+    /// gets messages twice).
+    pub steps: Vec<Step<Arc<DestQueue>>>,
     /// `flags(final)`: messages that matched go to no later path.
     pub is_final: bool,
     /// `flags(fallback)`: only messages no other path matched.
     pub fallback: bool,
 }
 
+impl PathRoute {
+    /// The path's destinations in order.
+    fn destinations(&self) -> impl Iterator<Item = &Arc<DestQueue>> {
+        self.steps.iter().flat_map(|step| match step {
+            Step::Deliver(destinations) => &destinations[..],
+            _ => &[],
+        })
+    }
+}
+
 /// How a source's messages find their destinations.
 enum Routing {
-    /// No filters anywhere: every message goes to the same destinations.
+    /// No filters, parsers or rewrites anywhere: every message goes to the
+    /// same destinations.
     Static(Vec<Arc<DestQueue>>),
-    /// Filters decide per message; paths in evaluation order (fallbacks last).
-    Filtered(Vec<PathRoute>),
+    /// The paths decide per message; in evaluation order (fallbacks last).
+    PerMessage(Vec<PathRoute>),
 }
 
 impl Routing {
     fn new(mut paths: Vec<PathRoute>) -> Self {
         paths.sort_by_key(|p| p.fallback);
-        if paths.iter().any(|p| p.filter.is_some()) {
-            return Routing::Filtered(paths);
+        let only_deliveries = paths
+            .iter()
+            .all(|p| p.steps.iter().all(|s| matches!(s, Step::Deliver(_))));
+        if !only_deliveries {
+            return Routing::PerMessage(paths);
         }
         let mut destinations = Vec::new();
         let mut matched = false;
@@ -183,7 +196,7 @@ impl Routing {
                 continue;
             }
             matched = true;
-            destinations.extend(path.destinations.iter().cloned());
+            destinations.extend(path.destinations().cloned());
             if path.is_final {
                 break;
             }
@@ -194,7 +207,7 @@ impl Routing {
     fn is_empty(&self) -> bool {
         match self {
             Routing::Static(d) => d.is_empty(),
-            Routing::Filtered(p) => p.iter().all(|p| p.destinations.is_empty()),
+            Routing::PerMessage(p) => p.iter().all(|p| p.destinations().next().is_none()),
         }
     }
 }
@@ -417,23 +430,25 @@ impl SourceLink {
         let Some(source) = self.self_ref.upgrade() else {
             return;
         };
+        let mut messages = messages;
         let deliveries: Vec<(&Arc<DestQueue>, Selection)> = match &self.routes {
             Routing::Static(destinations) => destinations
                 .iter()
                 .map(|d| (d, Selection::Prefix(count)))
                 .collect(),
-            Routing::Filtered(paths) => select(paths, &messages),
+            Routing::PerMessage(paths) => select(paths, &mut messages),
         };
         if deliveries.is_empty() {
             if holds_window {
                 batch.in_flight -= count;
             }
-            self.acknowledge(&messages);
+            self.acknowledge(&messages[..count]);
             return;
         }
         let routed = Arc::new(RoutedBatch {
             source,
             messages,
+            originals: count,
             pending_destinations: AtomicUsize::new(deliveries.len()),
             holds_window,
         });
@@ -501,38 +516,49 @@ impl SourceLink {
     }
 }
 
-/// Per path destination, the messages of `messages` that reach it.
+/// Per path destination, the messages of `messages` that reach it. A path
+/// that parses or rewrites works on its own copy of a message; the copies
+/// are appended to `messages` and selected from there.
 fn select<'a>(
     paths: &'a [PathRoute],
-    messages: &[LogMessage],
+    messages: &mut Vec<LogMessage>,
 ) -> Vec<(&'a Arc<DestQueue>, Selection)> {
-    let slots: Vec<&Arc<DestQueue>> = paths.iter().flat_map(|p| p.destinations.iter()).collect();
+    let slots: Vec<&Arc<DestQueue>> = paths.iter().flat_map(PathRoute::destinations).collect();
     let mut chosen: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
-    for (i, msg) in messages.iter().enumerate() {
+    let originals = messages.len();
+    let mut copies: Vec<LogMessage> = Vec::new();
+    for (i, original) in messages.iter().enumerate() {
         let mut matched = false;
-        let mut slot = 0;
+        let mut path_slot = 0;
         for path in paths {
-            let n = path.destinations.len();
-            let passes =
-                !(path.fallback && matched) && path.filter.as_ref().is_none_or(|f| f.matches(msg));
-            if passes {
+            let first_slot = path_slot;
+            path_slot += path.destinations().count();
+            if path.fallback && matched {
+                continue;
+            }
+            let mut walk = PathWalk {
+                original,
+                original_index: i,
+                copy: None,
+                copy_index: None,
+                slot: first_slot,
+            };
+            if walk.run(path, &mut chosen, &mut copies, originals) {
                 matched = true;
-                for chosen in &mut chosen[slot..slot + n] {
-                    chosen.push(i as u32);
-                }
                 if path.is_final {
                     break;
                 }
             }
-            slot += n;
         }
     }
+    messages.append(&mut copies);
+    let total = messages.len();
     slots
         .into_iter()
         .zip(chosen)
         .filter(|(_, indices)| !indices.is_empty())
         .map(|(queue, indices)| {
-            let selection = if indices.len() == messages.len() {
+            let selection = if indices.len() == total {
                 Selection::Prefix(indices.len())
             } else {
                 Selection::Indices(indices)
@@ -540,6 +566,61 @@ fn select<'a>(
             (queue, selection)
         })
         .collect()
+}
+
+/// One message on its way along one path.
+struct PathWalk<'m> {
+    original: &'m LogMessage,
+    original_index: usize,
+    /// The path's own copy, once a step changed the message.
+    copy: Option<LogMessage>,
+    /// Where the current copy was delivered, if it was (unchanged since).
+    copy_index: Option<u32>,
+    /// The next destination slot of the path.
+    slot: usize,
+}
+
+impl PathWalk<'_> {
+    /// Runs the path's steps; whether the message reached its end.
+    fn run(
+        &mut self,
+        path: &PathRoute,
+        chosen: &mut [Vec<u32>],
+        copies: &mut Vec<LogMessage>,
+        originals: usize,
+    ) -> bool {
+        for step in &path.steps {
+            match step {
+                Step::Filter(filter) => {
+                    let current = self.copy.as_ref().unwrap_or(self.original);
+                    if !filter.matches(current) {
+                        return false;
+                    }
+                }
+                Step::Modify(modifier) => {
+                    let copy = self.copy.get_or_insert_with(|| self.original.path_copy());
+                    self.copy_index = None;
+                    if !modifier.apply(copy) {
+                        return false;
+                    }
+                }
+                Step::Deliver(destinations) => {
+                    let index = match &self.copy {
+                        None => self.original_index as u32,
+                        Some(copy) => *self.copy_index.get_or_insert_with(|| {
+                            copies.push(copy.clone());
+                            (originals + copies.len() - 1) as u32
+                        }),
+                    };
+                    for chosen in &mut chosen[self.slot..self.slot + destinations.len()] {
+                        chosen.push(index);
+                    }
+                    self.slot += destinations.len();
+                }
+            }
+        }
+        true
+    }
 }
 
 /// Which messages of a routed batch one destination gets.
@@ -569,7 +650,10 @@ impl Selection {
 /// A closed batch on its way to one or more destinations.
 pub struct RoutedBatch {
     source: Arc<SourceLink>,
+    /// The source's messages, then the copies log paths changed.
     messages: Vec<LogMessage>,
+    /// How many of `messages` the source posted (they hold window slots).
+    originals: usize,
     pending_destinations: AtomicUsize,
     holds_window: bool,
 }
@@ -584,9 +668,9 @@ impl RoutedBatch {
     fn delivered(&self) {
         if self.pending_destinations.fetch_sub(1, Ordering::AcqRel) == 1 {
             if self.holds_window {
-                self.source.release(self.messages.len());
+                self.source.release(self.originals);
             }
-            self.source.acknowledge(&self.messages);
+            self.source.acknowledge(&self.messages[..self.originals]);
         }
     }
 }
@@ -608,9 +692,21 @@ impl QueueEntry {
         let messages = self.batch.messages();
         match &self.selection {
             Selection::Prefix(n) => sink.write(&messages[..*n]),
-            Selection::Indices(indices) => indices
-                .iter()
-                .try_for_each(|i| sink.write(std::slice::from_ref(&messages[*i as usize]))),
+            Selection::Indices(indices) => {
+                // Runs of neighbouring messages go to the sink together.
+                let mut rest = &indices[..];
+                while let Some(&first) = rest.first() {
+                    let run = rest
+                        .iter()
+                        .zip(first..)
+                        .take_while(|(index, expected)| **index == *expected)
+                        .count();
+                    let start = first as usize;
+                    sink.write(&messages[start..start + run])?;
+                    rest = &rest[run..];
+                }
+                Ok(())
+            }
         }
     }
 }

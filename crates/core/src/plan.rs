@@ -2,9 +2,9 @@
 //! produces and [`launch`] turns into a running [`Runtime`].
 
 use crate::driver::FetchTiming;
-use crate::filter::Filter;
 use crate::internal_log;
 use crate::lifecycle::{Backend, DriverKind, Fetcher, FetcherSpec, InitError, ProgramSpec};
+use crate::modify::Step;
 use crate::options::Options;
 use crate::pipeline::{DestQueue, PathRoute, Runtime, SourceLink, SourceSettings};
 use crate::sink::Sink;
@@ -62,10 +62,9 @@ pub struct FetcherPlan {
 /// One log path as seen from a source.
 #[derive(Clone)]
 pub struct PathPlan {
-    /// The path's filters, combined.
-    pub filter: Option<Arc<Filter>>,
-    /// Indexes into [`Plan::destinations`].
-    pub destinations: Vec<usize>,
+    /// Its filters, parsers, rewrite rules and destinations in order;
+    /// destinations are indexes into [`Plan::destinations`].
+    pub steps: Vec<Step<usize>>,
     /// `flags(final)`.
     pub is_final: bool,
     /// `flags(fallback)`.
@@ -112,8 +111,11 @@ fn routes(paths: &[PathPlan], queues: &[Arc<DestQueue>]) -> Vec<PathRoute> {
     paths
         .iter()
         .map(|p| PathRoute {
-            filter: p.filter.clone(),
-            destinations: p.destinations.iter().map(|i| queues[*i].clone()).collect(),
+            steps: p
+                .steps
+                .iter()
+                .map(|s| s.map_destinations(|i| queues[*i].clone()))
+                .collect(),
             is_final: p.is_final,
             fallback: p.fallback,
         })

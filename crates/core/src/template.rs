@@ -445,11 +445,20 @@ impl Template {
 
     /// The name of the value when the template is exactly one value
     /// reference (`$name`, `${name}`): such a template keeps the value's type.
-    fn single_value(&self) -> Option<&str> {
+    pub fn single_value(&self) -> Option<&str> {
         match self.elements.as_slice() {
             [Element::Value(name, None)] => Some(name),
             _ => None,
         }
+    }
+
+    /// The names of the values the template shows directly (not macros,
+    /// not inside template functions).
+    pub fn value_names(&self) -> impl Iterator<Item = &str> {
+        self.elements.iter().filter_map(|e| match e {
+            Element::Value(name, _) => Some(name.as_str()),
+            _ => None,
+        })
     }
 
     /// Whether rendering shows `$SEQNUM` (directly or in a function).

@@ -1,0 +1,60 @@
+//! What a log path does to messages on their way to its destinations:
+//! filters, parsers (`parser {}`) and rewrite rules (`rewrite {}`), in the
+//! order the path lists them.
+
+mod json_parser;
+mod rewrite;
+
+pub use json_parser::JsonParser;
+pub use rewrite::{Replacement, RewriteAction, RewriteRule};
+
+use crate::filter::Filter;
+use crate::message::LogMessage;
+use std::sync::Arc;
+
+/// A parser or a rewrite rule: changes a message; a parser can also fail,
+/// which drops the message from the rest of its log path.
+#[derive(Debug)]
+pub enum Modifier {
+    /// `json-parser()`.
+    Json(JsonParser),
+    /// One rule of a `rewrite {}` statement.
+    Rewrite(RewriteRule),
+}
+
+impl Modifier {
+    /// Applies the change; `false` when a parser did not match (the
+    /// message may then be partly changed, but goes no further).
+    pub fn apply(&self, msg: &mut LogMessage) -> bool {
+        match self {
+            Modifier::Json(parser) => parser.apply(msg),
+            Modifier::Rewrite(rule) => {
+                rule.apply(msg);
+                true
+            }
+        }
+    }
+}
+
+/// One element of a log path, in configuration order. `D` names the
+/// destinations: indexes in a plan, queues in a running pipeline.
+#[derive(Clone, Debug)]
+pub enum Step<D> {
+    /// Messages that do not match go no further along the path.
+    Filter(Arc<Filter>),
+    /// Changes the path's own copy of the message.
+    Modify(Arc<Modifier>),
+    /// The message as it is at this point goes to these destinations.
+    Deliver(Vec<D>),
+}
+
+impl<D> Step<D> {
+    /// The same step with its destinations mapped by `f`.
+    pub fn map_destinations<E>(&self, f: impl Fn(&D) -> E) -> Step<E> {
+        match self {
+            Step::Filter(filter) => Step::Filter(filter.clone()),
+            Step::Modify(modifier) => Step::Modify(modifier.clone()),
+            Step::Deliver(destinations) => Step::Deliver(destinations.iter().map(f).collect()),
+        }
+    }
+}
