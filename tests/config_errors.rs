@@ -211,7 +211,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     (
         "35-unknown-log-item.conf",
         "3:18",
-        "parser",
+        "rewriter",
         "unknown option of log()",
     ),
     (
@@ -237,6 +237,42 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "2:24",
         "(unclosed",
         "bad-hostname(): invalid regular expression: unclosed group",
+    ),
+    (
+        "40-unsupported-parser.conf",
+        "3:12",
+        "kv-parser",
+        "parser kv-parser() is not supported by logfetch; it runs json-parser()",
+    ),
+    (
+        "41-read-only-rewrite.conf",
+        "3:27",
+        "PRI",
+        "PRI is read-only, it cannot be changed in rewrite rules",
+    ),
+    (
+        "42-undefined-parser.conf",
+        "4:25",
+        "p_jsn",
+        "undefined parser referenced in log path; did you mean 'p_json'?",
+    ),
+    (
+        "43-glob-subst.conf",
+        "3:34",
+        "a*",
+        "subst() cannot replace with a glob pattern",
+    ),
+    (
+        "44-condition-ends-early.conf",
+        "3:55",
+        "and",
+        "the filter expression ends after an operator",
+    ),
+    (
+        "45-long-key-delimiter.conf",
+        "3:53",
+        "::",
+        "key-delimiter() takes a single character",
     ),
 ];
 

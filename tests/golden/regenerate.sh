@@ -23,18 +23,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 golden="$root/tests/golden"
 fixtures="$root/tests/fixtures"
-syslog_ng="${SYSLOG_NG:-syslog-ng}"
 
-if ! command -v "$syslog_ng" >/dev/null 2>&1 && [ ! -x /usr/sbin/syslog-ng ]; then
-    echo "regenerate.sh: syslog-ng not found; run scripts/setup.sh first" >&2
-    exit 1
-fi
-command -v "$syslog_ng" >/dev/null 2>&1 || syslog_ng=/usr/sbin/syslog-ng
-version="$("$syslog_ng" --version | head -1)"
-case "$version" in
-*"(3.38."*) ;;
-*) echo "regenerate.sh: warning: expected syslog-ng 3.38, found: $version" >&2 ;;
-esac
+# shellcheck source=tests/golden/find-syslog-ng.sh
+. "$root/tests/golden/find-syslog-ng.sh"
 
 work="$(mktemp -d)"
 listener_pid=""

@@ -1,7 +1,7 @@
 //! Filter expressions → core filters, with named filters resolved.
 
 use crate::ast::{Arg, Call, FilterExpr, Scalar};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::filter::Filter;
@@ -15,7 +15,8 @@ pub const FUNCTIONS: &[&str] = &[
     "program", "host", "message", "match", "level", "priority", "facility", "tags", "filter",
 ];
 
-fn glob_to_regex(glob: &str) -> String {
+/// A glob (`*`, `?`) as an anchored regular expression.
+pub(super) fn glob_to_regex(glob: &str) -> String {
     let mut re = String::from("^");
     for c in glob.chars() {
         match c {
@@ -32,7 +33,7 @@ fn glob_to_regex(glob: &str) -> String {
 fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
     let mut text = None;
     let mut kind = "pcre".to_owned();
-    let mut ignore_case = false;
+    let mut flags = MatchFlags::default();
     let mut value = None;
     for arg in &call.args {
         match arg {
@@ -42,9 +43,10 @@ fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
                 "flags" => {
                     for (flag, location) in values::strings(opt)? {
                         match keyword(&flag).as_str() {
-                            "ignore-case" | "icase" => ignore_case = true,
-                            "utf8" | "store-matches" | "substring" | "prefix" | "global"
-                            | "nobackref" | "disable-jit" => {}
+                            "ignore-case" | "icase" => flags.ignore_case = true,
+                            "substring" => flags.substring = true,
+                            "prefix" => flags.prefix = true,
+                            "utf8" | "store-matches" | "global" | "nobackref" | "disable-jit" => {}
                             _ => {
                                 return Err(ConfigError::new(
                                     location,
@@ -90,10 +92,117 @@ fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
             "this filter needs a pattern",
         ));
     };
-    let source = match kind.as_str() {
-        "pcre" | "posix" => text.clone(),
-        "string" => regex::escape(&text),
-        "glob" => glob_to_regex(&text),
+    Ok((build_regex(&text, location, &kind, flags)?, value))
+}
+
+/// The `flags()` that change how a pattern matches.
+#[derive(Clone, Copy, Default)]
+pub(super) struct MatchFlags {
+    /// `ignore-case`.
+    pub ignore_case: bool,
+    /// `substring`: a `type("string")` pattern may match anywhere.
+    pub substring: bool,
+    /// `prefix`: a `type("string")` pattern matches the start.
+    pub prefix: bool,
+}
+
+/// A filter expression written as the arguments of `call`, as in
+/// `condition(program("app") and not level(debug))`: `not` binds tightest,
+/// then `and`, then `or`.
+pub(super) fn expr_from_args(call: &Call) -> Result<FilterExpr, ConfigError> {
+    let mut words = ArgWords {
+        args: &call.args,
+        next: 0,
+    };
+    if call.args.is_empty() {
+        return Err(ConfigError::new(
+            call.name.location.clone(),
+            Some(&call.name.value),
+            "this option needs a filter expression",
+        ));
+    }
+    let expr = words.or()?;
+    match call.args.get(words.next) {
+        None => Ok(expr),
+        Some(extra) => Err(ConfigError::new(
+            extra.location().clone(),
+            Some(&extra.describe()),
+            "expected 'and', 'or' or the end of the filter expression",
+        )),
+    }
+}
+
+struct ArgWords<'a> {
+    args: &'a [Arg],
+    next: usize,
+}
+
+impl ArgWords<'_> {
+    fn operator(&mut self, word: &str) -> bool {
+        let found = matches!(
+            self.args.get(self.next),
+            Some(Arg::Value(v)) if matches!(&v.value, Scalar::Word(w) if w.eq_ignore_ascii_case(word))
+        );
+        self.next += usize::from(found);
+        found
+    }
+
+    fn or(&mut self) -> Result<FilterExpr, ConfigError> {
+        let mut left = self.and()?;
+        while self.operator("or") {
+            left = FilterExpr::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<FilterExpr, ConfigError> {
+        let mut left = self.unary()?;
+        while self.operator("and") {
+            left = FilterExpr::And(Box::new(left), Box::new(self.unary()?));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<FilterExpr, ConfigError> {
+        if self.operator("not") {
+            return Ok(FilterExpr::Not(Box::new(self.unary()?)));
+        }
+        match self.args.get(self.next) {
+            Some(Arg::Call(call)) => {
+                self.next += 1;
+                Ok(FilterExpr::Call(call.clone()))
+            }
+            Some(other) => Err(ConfigError::new(
+                other.location().clone(),
+                Some(&other.describe()),
+                "expected a filter function such as program(\"...\") or 'not'",
+            )),
+            None => {
+                let last = self.args.last().expect("checked: not empty");
+                Err(ConfigError::new(
+                    last.location().clone(),
+                    Some(&last.describe()),
+                    "the filter expression ends after an operator",
+                ))
+            }
+        }
+    }
+}
+
+/// Compiles a pattern of `type(kind)` (pcre, posix, string or glob). A
+/// string pattern matches the whole text unless `substring` or `prefix`.
+pub(super) fn build_regex(
+    text: &str,
+    location: Location,
+    kind: &str,
+    flags: MatchFlags,
+) -> Result<Regex, ConfigError> {
+    let source = match kind {
+        "pcre" | "posix" => text.to_owned(),
+        "string" if flags.substring => regex::escape(text),
+        "string" if flags.prefix => format!("^{}", regex::escape(text)),
+        "string" => format!("^{}$", regex::escape(text)),
+        "glob" => glob_to_regex(text),
         other => {
             return Err(ConfigError::new(
                 location,
@@ -102,8 +211,8 @@ fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
             ));
         }
     };
-    let regex = RegexBuilder::new(&source)
-        .case_insensitive(ignore_case)
+    RegexBuilder::new(&source)
+        .case_insensitive(flags.ignore_case)
         .build()
         .map_err(|e| {
             let text_of_error = e.to_string();
@@ -111,11 +220,10 @@ fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
             let reason = reason.trim_start_matches("error: ");
             ConfigError::new(
                 location,
-                Some(&text),
+                Some(text),
                 format!("invalid regular expression: {reason}"),
             )
-        })?;
-    Ok((regex, value))
+        })
 }
 
 fn level_mask(call: &Call) -> Result<u8, ConfigError> {

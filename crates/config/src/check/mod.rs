@@ -3,6 +3,7 @@
 
 mod destinations;
 mod filters;
+mod modifiers;
 mod options;
 mod python_fetcher;
 
@@ -14,8 +15,8 @@ use crate::parser::keyword;
 use crate::values;
 use destinations::{DestinationDriver, NamedTemplates};
 use filters::FilterTable;
-use logfetch_core::filter::Filter;
 use logfetch_core::lifecycle::PythonCode;
+use logfetch_core::modify::Step;
 use logfetch_core::pipeline::SourceSettings;
 use logfetch_core::plan::{DestinationPlan, FetcherPlan, InternalPlan, PathPlan, Plan};
 use std::collections::HashMap;
@@ -89,9 +90,9 @@ struct DestDef {
 
 #[derive(Default, Clone)]
 struct FlatPath {
-    filters: Vec<Filter>,
+    /// Filters, parsers, rewrite rules and destination statements in order.
+    steps: Vec<Step<usize>>,
     sources: Vec<usize>,
-    destinations: Vec<usize>,
     flow_control: bool,
     is_final: bool,
     fallback: bool,
@@ -106,6 +107,8 @@ struct Checker<'a> {
     sources: Vec<SourceDef>,
     destinations: Vec<DestDef>,
     paths: Vec<FlatPath>,
+    /// Named `parser` and `rewrite` statements: (kind, name) → their steps.
+    modifiers: HashMap<(String, String), Vec<Step<usize>>>,
     anonymous: usize,
 }
 
@@ -223,22 +226,70 @@ impl Checker<'_> {
         })
     }
 
+    /// The body of a `parser` or `rewrite` statement as path steps.
+    fn modifier_steps(
+        &mut self,
+        kind: &str,
+        body: &[Call],
+    ) -> Result<Vec<Step<usize>>, ConfigError> {
+        body.iter()
+            .map(|call| {
+                let modifier = if kind == "parser" {
+                    modifiers::parser(call)?
+                } else {
+                    modifiers::rewrite(call, &mut self.filters)?
+                };
+                Ok(Step::Modify(Arc::new(modifier)))
+            })
+            .collect()
+    }
+
+    /// The steps of the `parser(name)` or `rewrite(name)` a path refers to.
+    fn modifier_reference(&self, kind: &str, call: &Call) -> Result<Vec<Step<usize>>, ConfigError> {
+        let (name, location) = values::scalar(call)?;
+        let name = name.text();
+        match self.modifiers.get(&(kind.to_owned(), name.clone())) {
+            Some(steps) => Ok(steps.clone()),
+            None => {
+                let names = self
+                    .modifiers
+                    .keys()
+                    .filter(|(k, _)| k == kind)
+                    .map(|(_, n)| n.as_str());
+                let hint = crate::error::did_you_mean(&name, names);
+                Err(ConfigError::new(
+                    location.clone(),
+                    Some(&name),
+                    format!("undefined {kind} referenced in log path{hint}"),
+                ))
+            }
+        }
+    }
+
     fn log_path(&mut self, path: &LogPath, inherited: &FlatPath) -> Result<(), ConfigError> {
         let mut flat = FlatPath {
-            filters: inherited.filters.clone(),
+            steps: inherited.steps.clone(),
             sources: inherited.sources.clone(),
             flow_control: inherited.flow_control,
             ..FlatPath::default()
         };
+        // Nested paths, each with the steps before it (destinations left out).
         let mut nested = Vec::new();
         for item in &path.items {
             match item {
                 LogItem::Reference(call) => match keyword(&call.name.value).as_str() {
                     "source" => flat.sources.push(self.lookup("source", call)?),
-                    "destination" => flat.destinations.push(self.lookup("destination", call)?),
+                    "destination" => {
+                        let d = self.lookup("destination", call)?;
+                        flat.steps.push(Step::Deliver(vec![d]));
+                    }
                     "filter" => {
                         let f = self.filters.reference(call)?;
-                        flat.filters.push(f);
+                        flat.steps.push(Step::Filter(Arc::new(f)));
+                    }
+                    kind @ ("parser" | "rewrite") => {
+                        let mut steps = self.modifier_reference(kind, call)?;
+                        flat.steps.append(&mut steps);
                     }
                     "flags" => {
                         for (flag, location) in values::strings(call)? {
@@ -270,7 +321,14 @@ impl Checker<'_> {
                         return Err(unknown_option(
                             call,
                             "log",
-                            &["source", "destination", "flags"],
+                            &[
+                                "source",
+                                "destination",
+                                "filter",
+                                "parser",
+                                "rewrite",
+                                "flags",
+                            ],
                         ));
                     }
                 },
@@ -287,27 +345,38 @@ impl Checker<'_> {
                         }
                         "destination" => {
                             let i = self.destination(name, body)?;
-                            flat.destinations.push(i);
+                            flat.steps.push(Step::Deliver(vec![i]));
+                        }
+                        modifier @ ("parser" | "rewrite") => {
+                            let mut steps = self.modifier_steps(modifier, body)?;
+                            flat.steps.append(&mut steps);
                         }
                         _ => {
                             return Err(ConfigError::new(
                                 kind.location.clone(),
                                 Some(&kind.value),
-                                "only source and destination can be written inline in a log path",
+                                "only source, destination, filter, parser and rewrite can be written inline in a log path",
                             ));
                         }
                     }
                 }
                 LogItem::InlineFilter(expr) => {
                     let f = self.filters.compile(&expr.value)?;
-                    flat.filters.push(f);
+                    flat.steps.push(Step::Filter(Arc::new(f)));
                 }
-                LogItem::Log(inner) => nested.push(inner),
+                LogItem::Log(inner) => {
+                    let mut base = flat.clone();
+                    base.steps.retain(|s| !matches!(s, Step::Deliver(_)));
+                    nested.push((inner, base));
+                }
             }
         }
-        let base = flat.clone();
+        let sources = flat.sources.clone();
+        let flow_control = flat.flow_control;
         self.paths.push(flat);
-        for inner in nested {
+        for (inner, mut base) in nested {
+            base.sources = sources.clone();
+            base.flow_control = flow_control;
             self.log_path(inner, &base)?;
         }
         Ok(())
@@ -323,7 +392,11 @@ impl Checker<'_> {
             let mut v: Vec<usize> = self
                 .paths
                 .iter()
-                .flat_map(|p| p.destinations.iter().copied())
+                .flat_map(|p| p.steps.iter())
+                .flat_map(|s| match s {
+                    Step::Deliver(d) => d.clone(),
+                    _ => Vec::new(),
+                })
                 .collect();
             v.sort_unstable();
             v.dedup();
@@ -355,18 +428,19 @@ impl Checker<'_> {
                     continue;
                 }
                 flow_control |= path.flow_control;
-                let filter = path
-                    .filters
-                    .iter()
-                    .cloned()
-                    .reduce(|a, b| Filter::And(Box::new(a), Box::new(b)))
-                    .map(Arc::new);
                 paths.push(PathPlan {
-                    filter,
-                    destinations: path
-                        .destinations
+                    steps: path
+                        .steps
                         .iter()
-                        .flat_map(|d| dest_index[d].iter().copied())
+                        .map(|step| match step {
+                            Step::Deliver(statements) => Step::Deliver(
+                                statements
+                                    .iter()
+                                    .flat_map(|d| dest_index[d].iter().copied())
+                                    .collect(),
+                            ),
+                            other => other.map_destinations(|_| unreachable!("not a delivery")),
+                        })
                         .collect(),
                     is_final: path.is_final,
                     fallback: path.fallback,
@@ -449,6 +523,7 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
         sources: Vec::new(),
         destinations: Vec::new(),
         paths: Vec::new(),
+        modifiers: HashMap::new(),
         anonymous: 0,
     };
     let mut code = Vec::new();
@@ -470,6 +545,13 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
                     checker.destination(name.clone(), body)?;
                 }
                 "template" => checker.template(name.clone(), body)?,
+                modifier @ ("parser" | "rewrite") => {
+                    let steps = checker.modifier_steps(modifier, body)?;
+                    let key = (modifier.to_owned(), name.value.clone());
+                    if checker.modifiers.insert(key, steps).is_some() {
+                        return Err(duplicate(modifier, name));
+                    }
+                }
                 other => {
                     return Err(ConfigError::new(
                         kind.location.clone(),
@@ -560,8 +642,7 @@ pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError
         flags: python_fetcher::default_flags(),
         parse_options: Default::default(),
         paths: vec![PathPlan {
-            filter: None,
-            destinations: vec![0],
+            steps: vec![Step::Deliver(vec![0])],
             is_final: false,
             fallback: false,
         }],

@@ -1,0 +1,321 @@
+//! `parser {}` and `rewrite {}` bodies → core modifiers.
+
+use super::filters::{FilterTable, MatchFlags, build_regex, expr_from_args, glob_to_regex};
+use super::unknown_option;
+use crate::ast::{Arg, Call};
+use crate::error::{ConfigError, Location};
+use crate::parser::keyword;
+use crate::values;
+use logfetch_core::modify::{JsonParser, Modifier, Replacement, RewriteAction, RewriteRule};
+use logfetch_core::template::{self, Template};
+
+/// Parsers logfetch runs.
+const PARSERS: &[&str] = &["json-parser"];
+
+/// Rewrite rules logfetch runs.
+const REWRITE_RULES: &[&str] = &[
+    "set",
+    "unset",
+    "groupunset",
+    "subst",
+    "rename",
+    "set-tag",
+    "clear-tag",
+    "set-pri",
+    "set-severity",
+    "set-facility",
+];
+
+/// A driver of a `parser {}` statement.
+pub fn parser(call: &Call) -> Result<Modifier, ConfigError> {
+    match keyword(&call.name.value).as_str() {
+        "json-parser" => json_parser(call).map(Modifier::Json),
+        other => Err(not_supported(call, other, "parser", PARSERS)),
+    }
+}
+
+/// A rule of a `rewrite {}` statement.
+pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, ConfigError> {
+    let kind = keyword(&call.name.value);
+    if !REWRITE_RULES.contains(&kind.as_str()) {
+        return Err(not_supported(call, &kind, "rewrite rule", REWRITE_RULES));
+    }
+    let args = RuleArgs::split(call)?;
+    let mut condition = None;
+    let mut names: Vec<(String, Location)> = Vec::new();
+    let mut kind_of_pattern = "pcre".to_owned();
+    let mut flags = Vec::new();
+    let valid: &[&str] = match kind.as_str() {
+        "set" => &["value", "values", "condition"],
+        "unset" | "groupunset" => &["value", "values", "condition"],
+        "subst" => &["value", "type", "flags", "condition"],
+        _ => &["condition"],
+    };
+    for option in &args.options {
+        let name = keyword(&option.name.value);
+        if !valid.contains(&name.as_str()) {
+            return Err(unknown_option(option, &call.name.value, valid));
+        }
+        match name.as_str() {
+            "condition" => condition = Some(filters.compile(&expr_from_args(option)?)?),
+            "value" => {
+                let (name, location) = values::scalar(option)?;
+                names.push((name.text(), location.clone()));
+            }
+            "values" => names.extend(values::strings(option)?),
+            "type" => kind_of_pattern = values::string(option)?.to_ascii_lowercase(),
+            "flags" => flags = values::strings(option)?,
+            _ => unreachable!("checked against the valid options"),
+        }
+    }
+    let action = match kind.as_str() {
+        "set" => RewriteAction::Set {
+            template: compile_template(args.one(call, "a template")?)?,
+            names: required_names(call, names)?,
+        },
+        "unset" => {
+            args.none()?;
+            RewriteAction::Unset(required_names(call, names)?)
+        }
+        "groupunset" => {
+            args.none()?;
+            let patterns = required_names(call, names)?
+                .iter()
+                .map(|glob| {
+                    build_regex(
+                        &glob_to_regex(glob),
+                        call.name.location.clone(),
+                        "pcre",
+                        MatchFlags::default(),
+                    )
+                })
+                .collect::<Result<_, _>>()?;
+            RewriteAction::GroupUnset(patterns)
+        }
+        "subst" => {
+            let [(pattern, location), (replacement, replacement_at)] =
+                args.exact(call, "a pattern and a replacement")?;
+            let mut global = false;
+            let mut match_flags = MatchFlags::default();
+            for (flag, location) in flags {
+                match keyword(&flag).as_str() {
+                    "global" => global = true,
+                    "ignore-case" | "icase" => match_flags.ignore_case = true,
+                    "substring" => match_flags.substring = true,
+                    "prefix" => match_flags.prefix = true,
+                    "utf8" | "unicode" | "store-matches" | "nobackref" | "disable-jit" => {}
+                    _ => {
+                        return Err(ConfigError::new(
+                            location,
+                            Some(&flag),
+                            "unknown subst() flag; use global, ignore-case, substring, prefix, utf8, store-matches, nobackref or disable-jit",
+                        ));
+                    }
+                }
+            }
+            if kind_of_pattern == "glob" {
+                return Err(ConfigError::new(
+                    location.clone(),
+                    Some(pattern),
+                    "subst() cannot replace with a glob pattern; use type(\"pcre\") or type(\"string\")",
+                ));
+            }
+            let name = if names.is_empty() {
+                "MESSAGE".to_owned()
+            } else {
+                match required_names(call, names)?.as_slice() {
+                    [one] => one.clone(),
+                    _ => {
+                        return Err(ConfigError::new(
+                            call.name.location.clone(),
+                            Some(&call.name.value),
+                            "subst() changes one value; give value() once",
+                        ));
+                    }
+                }
+            };
+            RewriteAction::Subst {
+                name,
+                pattern: build_regex(pattern, location.clone(), &kind_of_pattern, match_flags)?,
+                replacement: Replacement::new(compile_template((replacement, replacement_at))?),
+                global,
+            }
+        }
+        "rename" => {
+            let [(from, from_at), (to, to_at)] = args.exact(call, "the old and the new name")?;
+            required_names(
+                call,
+                vec![(from.clone(), from_at.clone()), (to.clone(), to_at.clone())],
+            )?;
+            RewriteAction::Rename {
+                from: from.clone(),
+                to: to.clone(),
+            }
+        }
+        "set-tag" => RewriteAction::SetTag(compile_template(args.one(call, "a tag")?)?),
+        "clear-tag" => RewriteAction::ClearTag(args.one(call, "a tag")?.0.clone()),
+        "set-pri" => RewriteAction::SetPri(compile_template(args.one(call, "a template")?)?),
+        "set-severity" => {
+            RewriteAction::SetSeverity(compile_template(args.one(call, "a template")?)?)
+        }
+        "set-facility" => {
+            RewriteAction::SetFacility(compile_template(args.one(call, "a template")?)?)
+        }
+        _ => unreachable!("checked against REWRITE_RULES"),
+    };
+    Ok(Modifier::Rewrite(RewriteRule { action, condition }))
+}
+
+fn json_parser(call: &Call) -> Result<JsonParser, ConfigError> {
+    let mut parser = JsonParser::default();
+    for arg in &call.args {
+        let Arg::Call(option) = arg else {
+            return Err(ConfigError::new(
+                arg.location().clone(),
+                Some(&arg.describe()),
+                "json-parser() takes options only, such as prefix(\".json.\")",
+            ));
+        };
+        match keyword(&option.name.value).as_str() {
+            "prefix" => parser.prefix = values::string(option)?,
+            "marker" => parser.marker = Some(values::string(option)?),
+            "extract-prefix" => parser.extract_prefix = Some(values::string(option)?),
+            "key-delimiter" => {
+                let (text, location) = values::scalar(option)?;
+                let text = text.text();
+                let mut chars = text.chars();
+                parser.key_delimiter = match (chars.next(), chars.next()) {
+                    (Some(c), None) => c,
+                    _ => {
+                        return Err(ConfigError::new(
+                            location.clone(),
+                            Some(&text),
+                            "key-delimiter() takes a single character",
+                        ));
+                    }
+                };
+            }
+            "template" => {
+                let (text, location) = values::scalar(option)?;
+                parser.template = Some(compile_template((&text.text(), location))?);
+            }
+            _ => {
+                return Err(unknown_option(
+                    option,
+                    "json-parser",
+                    &[
+                        "prefix",
+                        "marker",
+                        "extract-prefix",
+                        "key-delimiter",
+                        "template",
+                    ],
+                ));
+            }
+        }
+    }
+    Ok(parser)
+}
+
+/// A rule's plain values and its options.
+struct RuleArgs<'a> {
+    positional: Vec<(String, Location)>,
+    options: Vec<&'a Call>,
+}
+
+impl<'a> RuleArgs<'a> {
+    fn split(call: &'a Call) -> Result<Self, ConfigError> {
+        let mut args = RuleArgs {
+            positional: Vec::new(),
+            options: Vec::new(),
+        };
+        for arg in &call.args {
+            match arg {
+                Arg::Value(v) => args.positional.push((v.value.text(), v.location.clone())),
+                Arg::Call(option) => args.options.push(option),
+                other => {
+                    return Err(ConfigError::new(
+                        other.location().clone(),
+                        Some(&other.describe()),
+                        format!("unexpected argument in {}()", call.name.value),
+                    ));
+                }
+            }
+        }
+        Ok(args)
+    }
+
+    fn exact<const N: usize>(
+        &self,
+        call: &Call,
+        what: &str,
+    ) -> Result<&[(String, Location); N], ConfigError> {
+        self.positional.as_slice().try_into().map_err(|_| {
+            let (word, location) = match self.positional.get(N) {
+                Some((extra, location)) => (extra.as_str(), location.clone()),
+                None => (call.name.value.as_str(), call.name.location.clone()),
+            };
+            ConfigError::new(
+                location,
+                Some(word),
+                format!("{}() needs {what}", call.name.value),
+            )
+        })
+    }
+
+    fn one(&self, call: &Call, what: &str) -> Result<(&String, &Location), ConfigError> {
+        let [(text, location)] = self.exact::<1>(call, what)?;
+        Ok((text, location))
+    }
+
+    fn none(&self) -> Result<(), ConfigError> {
+        match self.positional.first() {
+            None => Ok(()),
+            Some((word, location)) => Err(ConfigError::new(
+                location.clone(),
+                Some(word),
+                "unexpected value; name the pairs with value() or values()",
+            )),
+        }
+    }
+}
+
+/// The names a rule changes; macros (`PRI`, `DATE`, `TAGS` …) are
+/// computed, not stored, so they cannot be changed.
+fn required_names(call: &Call, names: Vec<(String, Location)>) -> Result<Vec<String>, ConfigError> {
+    if let Some((name, location)) = names.iter().find(|(n, _)| template::is_macro(n)) {
+        return Err(ConfigError::new(
+            location.clone(),
+            Some(name),
+            format!("{name} is read-only, it cannot be changed in rewrite rules"),
+        ));
+    }
+    if names.is_empty() {
+        return Err(ConfigError::new(
+            call.name.location.clone(),
+            Some(&call.name.value),
+            format!("{}() needs value(\"NAME\")", call.name.value),
+        ));
+    }
+    Ok(names.into_iter().map(|(name, _)| name).collect())
+}
+
+fn compile_template((text, location): (&String, &Location)) -> Result<Template, ConfigError> {
+    Template::compile(text).map_err(|e| {
+        ConfigError::new(
+            location.clone(),
+            Some(text),
+            format!("invalid template: {e}"),
+        )
+    })
+}
+
+fn not_supported(call: &Call, name: &str, what: &str, supported: &[&str]) -> ConfigError {
+    let hint = crate::error::did_you_mean(name, supported.iter().copied());
+    let list = supported.join("(), ");
+    ConfigError::new(
+        call.name.location.clone(),
+        Some(&call.name.value),
+        format!("{what} {name}() is not supported by logfetch; it runs {list}(){hint}"),
+    )
+}

@@ -1,0 +1,76 @@
+//! Conformance: `parser {}` (json-parser) and `rewrite {}` write what
+//! syslog-ng 3.38 writes.
+//!
+//! `tests/golden/regenerate-parsers.sh` ran syslog-ng 3.38 on
+//! `tests/fixtures/parsers.conf` and kept what its file() destinations
+//! wrote in `tests/golden/parsers/`. Here logfetch runs the same
+//! configuration and fetcher and must write the same bytes: parsed fields,
+//! messages a parser or filter dropped from one path but not from others,
+//! and each path's own changes.
+
+mod common;
+
+use common::{Launch, golden};
+use std::fs;
+use std::time::{Duration, Instant};
+
+/// The file() destinations of `parsers.conf`.
+const FILES: &[&str] = &[
+    "raw",
+    "json",
+    "cee",
+    "extract",
+    "errors",
+    "rewrite",
+    "rewrite-default",
+    "before",
+    "after",
+];
+
+/// How many messages the fetcher sends.
+const MESSAGES: usize = 8;
+
+fn expected(name: &str) -> Vec<u8> {
+    golden(&format!("parsers/{name}"))
+}
+
+conformance! {
+    fn parsed_and_rewritten_output_matches_syslog_ng(backend) {
+        let mut run = Launch::config("parsers.conf", backend).env("TZ", "UTC").start();
+        let complete = |run: &common::Run| {
+            FILES.iter().all(|f| {
+                fs::metadata(run.path(&format!("{f}.txt"))).map_or(0, |m| m.len())
+                    >= expected(f).len() as u64
+            })
+        };
+        assert!(
+            run.wait_lines("raw.txt", MESSAGES, Duration::from_secs(30)),
+            "stderr:\n{}",
+            run.stderr()
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !complete(&run) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // A little longer, so that anything extra shows up too.
+        std::thread::sleep(Duration::from_millis(300));
+        let (code, _) = run.stop();
+        assert_eq!(code, Some(0), "stderr:\n{}", run.stderr());
+
+        let failures: Vec<String> = FILES
+            .iter()
+            .filter_map(|f| {
+                let got = fs::read(run.path(&format!("{f}.txt"))).unwrap_or_default();
+                let want = expected(f);
+                (got != want).then(|| {
+                    format!(
+                        "{f}.txt differs from tests/golden/parsers/{f}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
+                        String::from_utf8_lossy(&want),
+                        String::from_utf8_lossy(&got)
+                    )
+                })
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}\nstderr:\n{}", failures.join("\n\n"), run.stderr());
+    }
+}
