@@ -23,6 +23,7 @@ const FILES: &[&str] = &[
     "errors",
     "rewrite",
     "rewrite-default",
+    "format-json",
     "before",
     "after",
 ];
@@ -72,5 +73,30 @@ conformance! {
             })
             .collect();
         assert!(failures.is_empty(), "{}\nstderr:\n{}", failures.join("\n\n"), run.stderr());
+    }
+}
+
+conformance! {
+    fn format_json_writes_parsed_types_from_version_4(backend) {
+        let mut run = Launch::config("parsers_typed.conf", backend).start();
+        let typed = [
+            r#"{"_json":{"user":{"name":"alice","id":42},"text":"café \"q\"","tags":["a","b c"],"ratio":1.5,"ok":true,"none":null,"neg":-3,"level":"info"}}"#,
+            r#"{"_json":{"msg":"path /var/log/x /var/tmp","level":"error","data":{"inner":{"n":2,"k":"v"}},"count":7}}"#,
+            r#"{"_json":{"nested":{"deeper":{"deepest":"yes"}},"level":"debug","empty":""}}"#,
+            "{}",
+        ];
+        assert!(
+            run.wait_lines("typed.txt", typed.len(), Duration::from_secs(30)),
+            "stderr:\n{}",
+            run.stderr()
+        );
+        assert!(run.wait_lines("cast.txt", typed.len(), Duration::from_secs(10)));
+        let (code, _) = run.stop();
+        assert_eq!(code, Some(0), "stderr:\n{}", run.stderr());
+        assert_eq!(run.lines("typed.txt"), typed);
+        assert_eq!(
+            run.lines("cast.txt")[0],
+            r#"{"_json":{"user":{"name":"alice","id":"42"},"tags":"a,\"b c\""}}"#
+        );
     }
 }

@@ -16,6 +16,7 @@
 #   errors.txt           json-parser, filter and rewrites in one log path
 #   rewrite.txt          set(), unset(), subst(), set-tag(), clear-tag()
 #   rewrite-default.txt  the same rewrites, default file() format
+#   format-json.txt      $(format-json) of the parsed pairs
 #   before.txt           a destination before json-parser() in a path
 #   after.txt            the destination after it in the same path
 #
@@ -75,7 +76,7 @@ wait "$syslog_ng_pid" || true
 syslog_ng_pid=""
 
 mkdir -p "$golden"
-for name in raw json cee extract errors rewrite rewrite-default before after; do
+for name in raw json cee extract errors rewrite rewrite-default format-json before after; do
     if [ -e "$work/$name.txt" ]; then
         cp "$work/$name.txt" "$golden/$name.txt"
     else

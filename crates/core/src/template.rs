@@ -12,6 +12,19 @@ use crate::message::LogMessage;
 use crate::pri::{FACILITY_NAMES, SEVERITY_NAMES};
 use crate::timestamp::{Timestamp, format_offset, push_2digits};
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// See [`set_typed_json`].
+static TYPED_JSON: AtomicBool = AtomicBool::new(true);
+
+/// Whether `$(format-json)` templates compiled from now on write values with
+/// their types (numbers, booleans, null, lists), as syslog-ng 4.x does for a
+/// configuration of `@version: 4.0` or later, or all as strings, as it does
+/// for older versions (and syslog-ng 3.x always). `--cast` and `--no-cast`
+/// choose per template.
+pub fn set_typed_json(typed: bool) {
+    TYPED_JSON.store(typed, Ordering::Relaxed);
+}
 
 /// The template file() uses when none is configured.
 pub const LEGACY_FILE_FORMAT: &str = "$DATE $HOST $MSGHDR$MSG\n";
@@ -764,7 +777,7 @@ fn write_hms(out: &mut Vec<u8>, hour: u32, min: u32, sec: u32) {
 /// the message, and a numeric cast writes a valid JSON number (3.38 copies
 /// the text, `.5` or ` 7` included).
 mod format_json {
-    use super::{Macro, Template, lookup_macro, write_macro};
+    use super::{Macro, TYPED_JSON, Template, lookup_macro, write_macro};
     use crate::escape::{EscapeStyle, escape_unsafe_utf8, hex_escape};
     use crate::message::LogMessage;
     use crate::value::{Value, decode_list};
@@ -945,6 +958,8 @@ mod format_json {
         pairs: Vec<Pair>,
         renames: Vec<RenameSet>,
         omit_empty: bool,
+        /// Values without a type hint are written as strings.
+        cast_to_strings: bool,
     }
 
     /// Splits `--name=value` / `--name value` / `-n value`.
@@ -1047,6 +1062,7 @@ mod format_json {
                 pairs: Vec::new(),
                 renames: Vec::new(),
                 omit_empty: false,
+                cast_to_strings: !TYPED_JSON.load(std::sync::atomic::Ordering::Relaxed),
             };
             let mut leave_initial_dot = false;
             // The pattern of the last --key/--rekey, and the rename set it started.
@@ -1145,6 +1161,8 @@ mod format_json {
                         }
                     }
                     "omit-empty-values" => f.omit_empty = true,
+                    "cast" => f.cast_to_strings = true,
+                    "no-cast" => f.cast_to_strings = false,
                     "leave-initial-dot" => leave_initial_dot = true,
                     other => return Err(format!("unknown option --{other}")),
                 }
@@ -1251,7 +1269,7 @@ mod format_json {
                         || (!dotted && self.scopes & NV_PAIRS != 0)
                         || (name.starts_with(".SDATA.") && self.scopes & (SDATA | RFC5424) != 0);
                     if self.selected(name, default) {
-                        entries.push((self.rename(name), Json::of(value)));
+                        entries.push((self.rename(name), self.json_of(value)));
                     }
                 }
             }
@@ -1263,7 +1281,7 @@ mod format_json {
                         Json::Str(Cow::Owned(text))
                     }
                     BuiltinSource::Stored(name) => match msg.get(name) {
-                        Some(v) => Json::of(v),
+                        Some(v) => self.json_of(v),
                         None => continue,
                     },
                 };
@@ -1272,7 +1290,7 @@ mod format_json {
                 }
             }
             for pair in &self.pairs {
-                let json = pair.render(msg, seq_num);
+                let json = pair.render(msg, seq_num, self.cast_to_strings);
                 if self.omit_empty && json.is_empty() {
                     continue;
                 }
@@ -1285,14 +1303,26 @@ mod format_json {
             entries.dedup_by(|later, kept| later.0 == kept.0);
             write_tree(&entries, out);
         }
+
+        /// A value as JSON: typed, or its text when casting to strings.
+        fn json_of<'m>(&self, value: &'m Value) -> Json<'m> {
+            match value {
+                Value::String(s) => Json::Str(Cow::Borrowed(&s[..])),
+                _ if self.cast_to_strings => Json::Str(Cow::Owned(value.to_text())),
+                _ => Json::of(value),
+            }
+        }
     }
 
     impl Pair {
-        fn render<'m>(&self, msg: &'m LogMessage, seq_num: u32) -> Json<'m> {
+        /// The pair's value; without a type hint, `cast_to_strings` writes
+        /// a typed value as its text.
+        fn render<'m>(&self, msg: &'m LogMessage, seq_num: u32, cast_to_strings: bool) -> Json<'m> {
             if self.hint.is_none()
                 && let Some(name) = self.template.single_value()
             {
                 return match msg.get(name) {
+                    Some(v) if cast_to_strings => Json::Str(Cow::Owned(v.to_text())),
                     Some(v) => Json::of(v),
                     None => Json::Str(Cow::Borrowed(b"")),
                 };
@@ -1400,7 +1430,10 @@ mod format_json {
             match value {
                 Value::String(s) => Json::Str(Cow::Borrowed(&s[..])),
                 Value::Int(_) | Value::Bool(_) => Json::Raw(Cow::Owned(value.to_text())),
-                Value::Double(d) if d.is_finite() => Json::Raw(Cow::Owned(value.to_text())),
+                // The shortest text that reads back the same, as g_ascii_dtostr.
+                Value::Double(d) if d.is_finite() => {
+                    Json::Raw(Cow::Owned(d.to_string().into_bytes()))
+                }
                 Value::Double(_) | Value::DateTime(_) => Json::Str(Cow::Owned(value.to_text())),
                 Value::Null => Json::Raw(Cow::Borrowed(b"null")),
                 Value::List(items) => Json::List(Cow::Borrowed(items)),
@@ -1852,7 +1885,7 @@ mod tests {
         );
         assert_eq!(
             render("$(format-json --key i,d,nan,b,z,l,t)", &m),
-            r#"{"z":null,"t":"1700000000.005","nan":"NaN","l":["a","b,\"c"],"i":-7,"d":6.900000,"b":true}"#
+            r#"{"z":null,"t":"1700000000.005","nan":"NaN","l":["a","b,\"c"],"i":-7,"d":6.9,"b":true}"#
         );
         // A pair that is exactly one value reference keeps its type; type
         // hints cast, a failed cast stays a string.
@@ -1862,6 +1895,24 @@ mod tests {
                 &m
             ),
             r#"{"y":"-70","x":-7,"u":false,"t":true,"s":"7","n":5,"l":["a","b"],"j":{},"g":0.5,"f":1.5,"c":"x"}"#
+        );
+    }
+
+    #[test]
+    fn format_json_cast_writes_every_value_as_text_but_type_hints() {
+        let mut m = LogMessage::with_message("m");
+        m.set("i", Value::Int(-7));
+        m.set("d", Value::Double(1.5));
+        m.set("b", Value::Bool(true));
+        m.set("z", Value::Null);
+        m.set("l", Value::List(vec![b"a".to_vec(), b"b c".to_vec()]));
+        assert_eq!(
+            render("$(format-json --cast --key i,d,b,z,l x=$i n=int(5))", &m),
+            r#"{"z":"","x":"-7","n":5,"l":"a,\"b c\"","i":"-7","d":"1.500000","b":"true"}"#
+        );
+        assert_eq!(
+            render("$(format-json --no-cast --key i,d)", &m),
+            r#"{"i":-7,"d":1.5}"#
         );
     }
 

@@ -61,45 +61,63 @@ impl Value {
     }
 }
 
-fn needs_quoting(item: &[u8]) -> bool {
-    item.is_empty()
-        || item.iter().any(|b| {
-            matches!(
-                b,
-                b',' | b'"' | b'\'' | b'\\' | b' ' | b'\t' | b'\r' | b'\n'
-            )
-        })
-}
-
 /// Encodes a list the way syslog-ng stores LIST values: items joined by `,`,
-/// an item that holds separators, quotes, blanks or is empty is double-quoted
-/// with backslash escapes.
+/// each written by [`encode_list_item`] with commas quoted.
 pub fn encode_list(items: &[Vec<u8>], out: &mut Vec<u8>) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        if !needs_quoting(item) {
-            out.extend_from_slice(item);
-            continue;
-        }
-        out.push(b'"');
-        for &b in item {
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                _ => out.push(b),
-            }
-        }
-        out.push(b'"');
+        encode_list_item(item, true, out);
     }
 }
 
-/// Decodes syslog-ng's list encoding (the inverse of [`encode_list`]); also
-/// accepts single-quoted items.
+/// Appends one list item as syslog-ng's string representation writes it:
+/// bare unless it is empty or holds a blank, a backslash, a quote (or, with
+/// `quote_commas`, a comma); then in `'…'` when it holds only `"`, else in
+/// `"…"`, with control characters and backslashes escaped (and `"` when it
+/// holds both kinds of quote).
+pub fn encode_list_item(item: &[u8], quote_commas: bool, out: &mut Vec<u8>) {
+    if item.is_empty() {
+        out.extend_from_slice(b"\"\"");
+        return;
+    }
+    let apostrophe = item.contains(&b'\'');
+    let quote = item.contains(&b'"');
+    let special = |b: &u8| {
+        matches!(b, 0x08 | 0x0c | b'\n' | b'\r' | b'\t' | b'\\' | b' ')
+            || (quote_commas && *b == b',')
+    };
+    if !apostrophe && !quote && !item.iter().any(special) {
+        out.extend_from_slice(item);
+        return;
+    }
+    let (delimiter, escape_quote) = match (apostrophe, quote) {
+        (false, true) => (b'\'', false),
+        (true, false) => (b'"', false),
+        _ => (b'"', true),
+    };
+    out.push(delimiter);
+    for &b in item {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'"' if escape_quote => out.extend_from_slice(b"\\\""),
+            b if b < 0x20 => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+            b => out.push(b),
+        }
+    }
+    out.push(delimiter);
+}
+
+/// Decodes syslog-ng's list encoding (the inverse of [`encode_list`]): items
+/// in `"…"` or `'…'` with backslash escapes, or bare.
 pub fn decode_list(text: &[u8]) -> Vec<Vec<u8>> {
     let mut items = Vec::new();
     if text.is_empty() {
@@ -112,14 +130,19 @@ pub fn decode_list(text: &[u8]) -> Vec<Vec<u8>> {
             let quote = text[i];
             i += 1;
             while i < text.len() && text[i] != quote {
-                if text[i] == b'\\' && quote == b'"' && i + 1 < text.len() {
+                if text[i] == b'\\' && i + 1 < text.len() {
                     i += 1;
-                    item.push(match text[i] {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        other => other,
-                    });
+                    match text[i] {
+                        b'b' => item.push(0x08),
+                        b'f' => item.push(0x0c),
+                        b'n' => item.push(b'\n'),
+                        b'r' => item.push(b'\r'),
+                        b't' => item.push(b'\t'),
+                        b'\\' => item.push(b'\\'),
+                        other if other == quote => item.push(other),
+                        // An unknown escape keeps its backslash.
+                        other => item.extend_from_slice(&[b'\\', other]),
+                    }
                 } else {
                     item.push(text[i]);
                 }

@@ -478,6 +478,14 @@ impl Checker<'_> {
     }
 }
 
+/// Whether `$(format-json)` writes typed values: from `@version: 4.0` on
+/// (and without a version, which means the current syntax), as syslog-ng.
+fn typed_json(version: Option<&str>) -> bool {
+    version
+        .and_then(|v| v.split('.').next()?.trim().parse::<u32>().ok())
+        .is_none_or(|major| major >= 4)
+}
+
 /// Checks parsed statements of `file`.
 pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigError> {
     let mut warnings = Vec::new();
@@ -500,6 +508,7 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
             Location { file: file.to_path_buf(), line: 1, col: 1 }
         ));
     }
+    logfetch_core::template::set_typed_json(typed_json(version.as_deref()));
     let named_filters: HashMap<String, &FilterExpr> = statements
         .iter()
         .filter_map(|st| match st {

@@ -3,13 +3,14 @@
 //! Nested objects become dotted names (`user.name`, with `key-delimiter()`).
 //! Scalars keep their JSON type (syslog-ng 4.x typing: integers, doubles,
 //! booleans, null) with syslog-ng's text forms (`%f` for doubles, `""` for
-//! null). An array of scalars becomes syslog-ng's list text (`a,"b c",1`),
-//! an array holding objects or arrays its compact JSON text, as in syslog-ng
-//! 3.38. A top-level array sets the match values `$1`, `$2` … instead.
+//! null). An array of strings becomes a list (`a,"b c"`), an array of other
+//! scalars their list text (`1,2.500000`), an array holding objects or
+//! arrays its compact JSON text, as in syslog-ng 3.38. A top-level array
+//! sets the match values `$1`, `$2` … instead.
 
 use crate::message::LogMessage;
 use crate::template::Template;
-use crate::value::Value;
+use crate::value::{Value, encode_list_item};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
@@ -173,6 +174,9 @@ impl Json {
             Json::Double(d) => Value::Double(*d),
             // Values are C strings in syslog-ng: a NUL ends them.
             Json::String(s) => Value::string(s.split('\0').next().unwrap_or_default()),
+            Json::Array(items) if items.iter().all(|i| matches!(i, Json::String(_))) => {
+                Value::List(items.iter().map(|i| i.to_value().to_text()).collect())
+            }
             Json::Array(items) => {
                 let mut text = String::new();
                 if items
@@ -181,13 +185,15 @@ impl Json {
                 {
                     self.write_json(&mut text);
                 } else {
+                    // syslog-ng 3.38's list text of the scalars' text forms.
+                    let mut list = Vec::new();
                     for (i, item) in items.iter().enumerate() {
                         if i > 0 {
-                            text.push(',');
+                            list.push(b',');
                         }
-                        let item = item.to_value().to_text();
-                        encode_list_item(&String::from_utf8_lossy(&item), &mut text);
+                        encode_list_item(&item.to_value().to_text(), false, &mut list);
                     }
+                    text = String::from_utf8_lossy(&list).into_owned();
                 }
                 Value::string(text)
             }
@@ -254,43 +260,6 @@ fn write_json_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-/// Appends one item of syslog-ng's list text: bare when it has no blanks,
-/// backslashes or quotes; else in `'…'` when it holds only `"`, or in
-/// `"…"` with control characters (and, holding both quotes, `"`) escaped.
-fn encode_list_item(item: &str, out: &mut String) {
-    if item.is_empty() {
-        out.push_str("\"\"");
-        return;
-    }
-    let apostrophe = item.contains('\'');
-    let quote = item.contains('"');
-    let blank = |c: char| matches!(c, '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' | '\\' | ' ');
-    if !apostrophe && !quote && !item.contains(blank) {
-        out.push_str(item);
-        return;
-    }
-    let (delimiter, escape_quote) = match (apostrophe, quote) {
-        (false, true) => ('\'', false),
-        (true, false) => ('"', false),
-        _ => ('"', true),
-    };
-    out.push(delimiter);
-    for c in item.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '"' if escape_quote => out.push_str("\\\""),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push(delimiter);
 }
 
 /// The member `path` names (`a.b`, `a[0].b`, `[1]`), if there is one.
@@ -445,7 +414,8 @@ mod tests {
                 "slash": [{"p": "a/b"}], "nul": "cut\u0000here"}"#,
         )
         .unwrap();
-        assert_eq!(text(&msg, "s"), r#"a,"b c",d,e,'f"g',"h'i","""#);
+        // A list item with a comma is quoted (syslog-ng 3.38 leaves it bare).
+        assert_eq!(text(&msg, "s"), r#"a,"b c","d,e",'f"g',"h'i","""#);
         assert_eq!(text(&msg, "n"), "1,2.500000,-3");
         assert_eq!(
             text(&msg, "both"),
