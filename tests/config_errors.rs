@@ -241,8 +241,8 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     (
         "40-unsupported-parser.conf",
         "3:12",
-        "kv-parser",
-        "parser kv-parser() is not supported by logfetch; it runs json-parser()",
+        "csv-parser",
+        "parser csv-parser() is not supported by logfetch; it runs json-parser(), kv-parser(), date-parser()",
     ),
     (
         "41-read-only-rewrite.conf",
@@ -273,6 +273,18 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "3:53",
         "::",
         "key-delimiter() takes a single character",
+    ),
+    (
+        "46-blank-value-separator.conf",
+        "3:53",
+        " ",
+        "value-separator() takes one character other than a blank or a quote",
+    ),
+    (
+        "47-unknown-date-time-zone.conf",
+        "3:67",
+        "Mars/Olympus",
+        "time-zone(): unknown time zone 'Mars/Olympus'",
     ),
 ];
 

@@ -1,9 +1,10 @@
-//! Conformance: `parser {}` (json-parser) and `rewrite {}` write what
-//! syslog-ng 3.38 writes.
+//! Conformance: `parser {}` (json-parser, kv-parser, date-parser) and
+//! `rewrite {}` write what syslog-ng 3.38 writes.
 //!
 //! `tests/golden/regenerate-parsers.sh` ran syslog-ng 3.38 on
-//! `tests/fixtures/parsers.conf` and kept what its file() destinations
-//! wrote in `tests/golden/parsers/`. Here logfetch runs the same
+//! `tests/fixtures/parsers.conf` and `tests/fixtures/kv_date.conf` and kept
+//! what their file() destinations wrote in `tests/golden/parsers/` and
+//! `tests/golden/kv_date/`. Here logfetch runs the same
 //! configuration and fetcher and must write the same bytes: parsed fields,
 //! messages a parser or filter dropped from one path but not from others,
 //! and each path's own changes.
@@ -15,7 +16,7 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 /// The file() destinations of `parsers.conf`.
-const FILES: &[&str] = &[
+const PARSERS_FILES: &[&str] = &[
     "raw",
     "json",
     "cee",
@@ -28,51 +29,77 @@ const FILES: &[&str] = &[
     "after",
 ];
 
-/// How many messages the fetcher sends.
-const MESSAGES: usize = 8;
+/// The file() destinations of `kv_date.conf`.
+const KV_DATE_FILES: &[&str] = &[
+    "raw",
+    "kv",
+    "kv-colon",
+    "kv-semicolon",
+    "kv-stray",
+    "date-iso",
+    "date-list",
+    "date-zone",
+    "date-clf",
+    "date-recvd",
+];
 
-fn expected(name: &str) -> Vec<u8> {
-    golden(&format!("parsers/{name}"))
+/// Runs `<name>.conf` and compares each of `files` with
+/// `tests/golden/<name>/`; `raw.txt` gets all `messages` of the fetcher.
+fn compare_with_golden(backend: &str, name: &str, files: &[&str], messages: usize) {
+    let expected = |file: &str| golden(&format!("{name}/{file}"));
+    // The goldens were recorded in UTC, which shows in local-time stamps.
+    let mut run = Launch::config(&format!("{name}.conf"), backend)
+        .env("TZ", "UTC")
+        .start();
+    assert!(
+        run.wait_lines("raw.txt", messages, Duration::from_secs(30)),
+        "stderr:\n{}",
+        run.stderr()
+    );
+    let complete = |run: &common::Run| {
+        files.iter().all(|f| {
+            fs::metadata(run.path(&format!("{f}.txt"))).map_or(0, |m| m.len())
+                >= expected(f).len() as u64
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !complete(&run) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A little longer, so that anything extra shows up too.
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, _) = run.stop();
+    assert_eq!(code, Some(0), "stderr:\n{}", run.stderr());
+
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let got = fs::read(run.path(&format!("{f}.txt"))).unwrap_or_default();
+            let want = expected(f);
+            (got != want).then(|| {
+                format!(
+                    "{f}.txt differs from tests/golden/{name}/{f}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
+                    String::from_utf8_lossy(&want),
+                    String::from_utf8_lossy(&got)
+                )
+            })
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{}\nstderr:\n{}",
+        failures.join("\n\n"),
+        run.stderr()
+    );
 }
 
 conformance! {
     fn parsed_and_rewritten_output_matches_syslog_ng(backend) {
-        let mut run = Launch::config("parsers.conf", backend).env("TZ", "UTC").start();
-        let complete = |run: &common::Run| {
-            FILES.iter().all(|f| {
-                fs::metadata(run.path(&format!("{f}.txt"))).map_or(0, |m| m.len())
-                    >= expected(f).len() as u64
-            })
-        };
-        assert!(
-            run.wait_lines("raw.txt", MESSAGES, Duration::from_secs(30)),
-            "stderr:\n{}",
-            run.stderr()
-        );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !complete(&run) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // A little longer, so that anything extra shows up too.
-        std::thread::sleep(Duration::from_millis(300));
-        let (code, _) = run.stop();
-        assert_eq!(code, Some(0), "stderr:\n{}", run.stderr());
+        compare_with_golden(backend, "parsers", PARSERS_FILES, 8);
+    }
 
-        let failures: Vec<String> = FILES
-            .iter()
-            .filter_map(|f| {
-                let got = fs::read(run.path(&format!("{f}.txt"))).unwrap_or_default();
-                let want = expected(f);
-                (got != want).then(|| {
-                    format!(
-                        "{f}.txt differs from tests/golden/parsers/{f}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
-                        String::from_utf8_lossy(&want),
-                        String::from_utf8_lossy(&got)
-                    )
-                })
-            })
-            .collect();
-        assert!(failures.is_empty(), "{}\nstderr:\n{}", failures.join("\n\n"), run.stderr());
+    fn kv_and_date_parsers_match_syslog_ng(backend) {
+        compare_with_golden(backend, "kv_date", KV_DATE_FILES, 10);
     }
 }
 

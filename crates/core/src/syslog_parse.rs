@@ -24,12 +24,15 @@ mod rfc3164;
 mod rfc5424;
 mod sdata;
 mod stamp;
+mod strptime;
 mod text;
 mod zone;
 
 pub use options::{
     BadHostname, DEFAULT_SDATA_PREFIX, MAX_SDATA_PREFIX_LEN, ParseOptions, SYSLOG_FORMAT,
 };
+pub use stamp::guess_zone;
+pub use strptime::parse_date;
 pub use zone::{TimeZoneSpec, UnknownTimeZone};
 
 use crate::message::LogMessage;

@@ -32,7 +32,8 @@ pub const LEGACY_FILE_FORMAT: &str = "$DATE $HOST $MSGHDR$MSG\n";
 const MONTH_ABBREV: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
-const MONTH_NAMES: [&str; 12] = [
+/// Month names, January first.
+pub(crate) const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -47,7 +48,8 @@ const MONTH_NAMES: [&str; 12] = [
     "December",
 ];
 const WEEKDAY_ABBREV: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const WEEKDAY_NAMES: [&str; 7] = [
+/// Weekday names, Sunday first.
+pub(crate) const WEEKDAY_NAMES: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",

@@ -116,6 +116,22 @@ pub fn encode_list_item(item: &[u8], quote_commas: bool, out: &mut Vec<u8>) {
     out.push(delimiter);
 }
 
+/// Appends what `\\` + `escaped` stands for inside a `quote`-quoted
+/// string of syslog-ng's string representation: a control character, a
+/// backslash, the quote itself, or (any other escape) both bytes as written.
+pub fn push_escaped(escaped: u8, quote: u8, out: &mut Vec<u8>) {
+    match escaped {
+        b'b' => out.push(0x08),
+        b'f' => out.push(0x0c),
+        b'n' => out.push(b'\n'),
+        b'r' => out.push(b'\r'),
+        b't' => out.push(b'\t'),
+        b'\\' => out.push(b'\\'),
+        other if other == quote => out.push(other),
+        other => out.extend_from_slice(&[b'\\', other]),
+    }
+}
+
 /// Decodes syslog-ng's list encoding (the inverse of [`encode_list`]): items
 /// in `"…"` or `'…'` with backslash escapes, or bare.
 pub fn decode_list(text: &[u8]) -> Vec<Vec<u8>> {
@@ -132,17 +148,7 @@ pub fn decode_list(text: &[u8]) -> Vec<Vec<u8>> {
             while i < text.len() && text[i] != quote {
                 if text[i] == b'\\' && i + 1 < text.len() {
                     i += 1;
-                    match text[i] {
-                        b'b' => item.push(0x08),
-                        b'f' => item.push(0x0c),
-                        b'n' => item.push(b'\n'),
-                        b'r' => item.push(b'\r'),
-                        b't' => item.push(b'\t'),
-                        b'\\' => item.push(b'\\'),
-                        other if other == quote => item.push(other),
-                        // An unknown escape keeps its backslash.
-                        other => item.extend_from_slice(&[b'\\', other]),
-                    }
+                    push_escaped(text[i], quote, &mut item);
                 } else {
                     item.push(text[i]);
                 }

@@ -46,11 +46,7 @@ impl JsonParser {
     /// Parses the input and sets the pairs; `false` (nothing set) when the
     /// marker is missing, the JSON is invalid or holds no object there.
     pub fn apply(&self, msg: &mut LogMessage) -> bool {
-        let mut input = Vec::new();
-        match &self.template {
-            Some(template) => template.render(msg, &mut input),
-            None => input.extend_from_slice(msg.text("MESSAGE", &mut Vec::new())),
-        }
+        let input = super::parser_input(self.template.as_ref(), msg);
         let mut text = &input[..];
         if let Some(marker) = &self.marker {
             let Some(rest) = text.strip_prefix(marker.as_bytes()) else {

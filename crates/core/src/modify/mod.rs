@@ -2,14 +2,19 @@
 //! filters, parsers (`parser {}`) and rewrite rules (`rewrite {}`), in the
 //! order the path lists them.
 
+mod date_parser;
 mod json_parser;
+mod kv_parser;
 mod rewrite;
 
+pub use date_parser::{DateParser, DateTarget};
 pub use json_parser::JsonParser;
+pub use kv_parser::KvParser;
 pub use rewrite::{Replacement, RewriteAction, RewriteRule};
 
 use crate::filter::Filter;
 use crate::message::LogMessage;
+use crate::template::Template;
 use std::sync::Arc;
 
 /// A parser or a rewrite rule: changes a message; a parser can also fail,
@@ -18,6 +23,10 @@ use std::sync::Arc;
 pub enum Modifier {
     /// `json-parser()`.
     Json(JsonParser),
+    /// `kv-parser()`.
+    Kv(KvParser),
+    /// `date-parser()`.
+    Date(DateParser),
     /// One rule of a `rewrite {}` statement.
     Rewrite(RewriteRule),
 }
@@ -28,12 +37,24 @@ impl Modifier {
     pub fn apply(&self, msg: &mut LogMessage) -> bool {
         match self {
             Modifier::Json(parser) => parser.apply(msg),
+            Modifier::Kv(parser) => parser.apply(msg),
+            Modifier::Date(parser) => parser.apply(msg),
             Modifier::Rewrite(rule) => {
                 rule.apply(msg);
                 true
             }
         }
     }
+}
+
+/// What a parser reads: its `template()`, or the message text.
+fn parser_input(template: Option<&Template>, msg: &LogMessage) -> Vec<u8> {
+    let mut input = Vec::new();
+    match template {
+        Some(template) => template.render(msg, &mut input),
+        None => input.extend_from_slice(msg.text("MESSAGE", &mut Vec::new())),
+    }
+    input
 }
 
 /// One element of a log path, in configuration order. `D` names the

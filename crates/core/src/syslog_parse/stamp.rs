@@ -106,7 +106,7 @@ pub(super) fn to_timestamp(
 /// `guess-timezone`: a stamp within a day of `now` that is off by whole
 /// quarter hours (±30 s) was written in another zone; move it to `now` and
 /// give it that zone's offset, when such an offset exists somewhere.
-pub(super) fn guess_zone(stamp: &mut Timestamp, now_secs: i64) {
+pub fn guess_zone(stamp: &mut Timestamp, now_secs: i64) {
     let diff = now_secs - stamp.secs;
     if diff.abs() >= 86_400 {
         return;
@@ -139,7 +139,7 @@ fn plausible_offset(offset: i32) -> bool {
 }
 
 /// December in January is last year's, January in December next year's.
-fn guess_year(month: i64, zone: Option<&TimeZoneSpec>, now: &Timestamp) -> i64 {
+pub(super) fn guess_year(month: i64, zone: Option<&TimeZoneSpec>, now: &Timestamp) -> i64 {
     let here = Timestamp {
         offset: offset_in(zone, now.secs),
         ..*now
@@ -154,7 +154,7 @@ fn guess_year(month: i64, zone: Option<&TimeZoneSpec>, now: &Timestamp) -> i64 {
 }
 
 /// Days from 1970-01-01 to the first of `month` (1..=12) of `year`.
-fn days_from_civil(year: i64, month: i64) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year.rem_euclid(400);
