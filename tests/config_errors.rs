@@ -241,8 +241,8 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     (
         "40-unsupported-parser.conf",
         "3:12",
-        "csv-parser",
-        "parser csv-parser() is not supported by logfetch; it runs json-parser(), kv-parser(), date-parser()",
+        "xml-parser",
+        "parser xml-parser() is not supported by logfetch; it runs json-parser(), kv-parser(), date-parser(), csv-parser(), regexp-parser()",
     ),
     (
         "41-read-only-rewrite.conf",
@@ -285,6 +285,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "3:67",
         "Mars/Olympus",
         "time-zone(): unknown time zone 'Mars/Olympus'",
+    ),
+    (
+        "48-two-csv-escapes.conf",
+        "3:75",
+        "escape-double-char",
+        "only one escape style can be used in the flags argument",
     ),
 ];
 

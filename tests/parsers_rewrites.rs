@@ -1,10 +1,10 @@
-//! Conformance: `parser {}` (json-parser, kv-parser, date-parser) and
-//! `rewrite {}` write what syslog-ng 3.38 writes.
+//! Conformance: `parser {}` (json-parser, kv-parser, date-parser,
+//! csv-parser, regexp-parser) and `rewrite {}` write what syslog-ng 3.38
+//! writes.
 //!
 //! `tests/golden/regenerate-parsers.sh` ran syslog-ng 3.38 on
-//! `tests/fixtures/parsers.conf` and `tests/fixtures/kv_date.conf` and kept
-//! what their file() destinations wrote in `tests/golden/parsers/` and
-//! `tests/golden/kv_date/`. Here logfetch runs the same
+//! `tests/fixtures/parsers.conf`, `kv_date.conf` and `regexp_csv.conf` and
+//! kept what their file() destinations wrote in `tests/golden/<name>/`. Here logfetch runs the same
 //! configuration and fetcher and must write the same bytes: parsed fields,
 //! messages a parser or filter dropped from one path but not from others,
 //! and each path's own changes.
@@ -41,6 +41,27 @@ const KV_DATE_FILES: &[&str] = &[
     "date-zone",
     "date-clf",
     "date-recvd",
+];
+
+/// The file() destinations of `regexp_csv.conf`.
+const REGEXP_CSV_FILES: &[&str] = &[
+    "raw",
+    "csv",
+    "csv-comma",
+    "csv-delims",
+    "csv-double",
+    "csv-backslash",
+    "csv-strip",
+    "csv-greedy",
+    "csv-drop",
+    "csv-pairs",
+    "csv-null",
+    "csv-line",
+    "re",
+    "re-two",
+    "re-line",
+    "re-fail",
+    "re-groups",
 ];
 
 /// Runs `<name>.conf` and compares each of `files` with
@@ -100,6 +121,10 @@ conformance! {
 
     fn kv_and_date_parsers_match_syslog_ng(backend) {
         compare_with_golden(backend, "kv_date", KV_DATE_FILES, 10);
+    }
+
+    fn csv_and_regexp_parsers_match_syslog_ng(backend) {
+        compare_with_golden(backend, "regexp_csv", REGEXP_CSV_FILES, 15);
     }
 }
 

@@ -36,6 +36,29 @@
 #   date-clf.txt         date-parser(format("%d/%b/%Y:%H:%M:%S %z") ...)
 #   date-recvd.txt       date-parser(time-stamp(recvd) ...)
 #
+# Then it runs tests/fixtures/regexp_csv.conf: the fetcher in
+# tests/fixtures/regexp_csv_pinned.py sends comma-separated text in MESSAGE
+# and an access-log-like line in ${line} through csv-parser() and
+# regexp-parser(). Copied to tests/golden/regexp_csv/:
+#
+#   raw.txt              file(), default format, no parser
+#   csv.txt              csv-parser(columns(...) prefix(".csv.")), defaults
+#   csv-comma.txt        csv-parser(delimiters(",") ...)
+#   csv-delims.txt       csv-parser(delimiters(";|") ...)
+#   csv-double.txt       csv-parser(flags(escape-double-char) ...)
+#   csv-backslash.txt    csv-parser(flags(escape-backslash) ...)
+#   csv-strip.txt        csv-parser(flags(strip-whitespace, escape-double-char) ...)
+#   csv-greedy.txt       csv-parser(flags(greedy) ...)
+#   csv-drop.txt         csv-parser(flags(drop-invalid) ...)
+#   csv-pairs.txt        csv-parser(quote-pairs('""[]') ...)
+#   csv-null.txt         csv-parser(null("NULL") ...)
+#   csv-line.txt         csv-parser(template("${line}")), no prefix
+#   re.txt               regexp-parser(patterns(...) prefix(".http."))
+#   re-two.txt           regexp-parser() with two patterns, template("${line}")
+#   re-line.txt          regexp-parser(template("${line}") ...)
+#   re-fail.txt          regexp-parser() that matches nothing
+#   re-groups.txt        regexp-parser(), unnamed and named groups, $0...$6
+#
 # A destination that receives nothing is never opened, so its file is not
 # created; its golden file is then empty.
 #
@@ -125,3 +148,8 @@ regenerate parsers.conf parsers 8 \
 regenerate kv_date.conf kv_date 10 \
     raw kv kv-colon kv-semicolon kv-stray \
     date-iso date-list date-zone date-clf date-recvd
+# 15: the messages tests/fixtures/regexp_csv_pinned.py sends.
+regenerate regexp_csv.conf regexp_csv 15 \
+    raw csv csv-comma csv-delims csv-double csv-backslash csv-strip \
+    csv-greedy csv-drop csv-pairs csv-null csv-line \
+    re re-two re-line re-fail re-groups

@@ -2,14 +2,18 @@
 //! filters, parsers (`parser {}`) and rewrite rules (`rewrite {}`), in the
 //! order the path lists them.
 
+mod csv_parser;
 mod date_parser;
 mod json_parser;
 mod kv_parser;
+mod regexp_parser;
 mod rewrite;
 
+pub use csv_parser::{CsvEscape, CsvParser};
 pub use date_parser::{DateParser, DateTarget};
 pub use json_parser::JsonParser;
 pub use kv_parser::KvParser;
+pub use regexp_parser::RegexpParser;
 pub use rewrite::{Replacement, RewriteAction, RewriteRule};
 
 use crate::filter::Filter;
@@ -27,6 +31,10 @@ pub enum Modifier {
     Kv(KvParser),
     /// `date-parser()`.
     Date(DateParser),
+    /// `csv-parser()`.
+    Csv(CsvParser),
+    /// `regexp-parser()`.
+    Regexp(RegexpParser),
     /// One rule of a `rewrite {}` statement.
     Rewrite(RewriteRule),
 }
@@ -39,6 +47,8 @@ impl Modifier {
             Modifier::Json(parser) => parser.apply(msg),
             Modifier::Kv(parser) => parser.apply(msg),
             Modifier::Date(parser) => parser.apply(msg),
+            Modifier::Csv(parser) => parser.apply(msg),
+            Modifier::Regexp(parser) => parser.apply(msg),
             Modifier::Rewrite(rule) => {
                 rule.apply(msg);
                 true

@@ -1,19 +1,14 @@
-//! `parser {}` and `rewrite {}` bodies → core modifiers.
+//! The rules of a `rewrite {}` statement.
 
-use super::filters::{FilterTable, MatchFlags, build_regex, expr_from_args, glob_to_regex};
-use super::unknown_option;
+use super::{compile_template, not_supported};
 use crate::ast::{Arg, Call};
+use crate::check::filters::{FilterTable, MatchFlags, build_regex, expr_from_args, glob_to_regex};
+use crate::check::unknown_option;
 use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
-use logfetch_core::modify::{
-    DateParser, DateTarget, JsonParser, KvParser, Modifier, Replacement, RewriteAction, RewriteRule,
-};
-use logfetch_core::syslog_parse::TimeZoneSpec;
-use logfetch_core::template::{self, Template};
-
-/// Parsers logfetch runs.
-const PARSERS: &[&str] = &["json-parser", "kv-parser", "date-parser"];
+use logfetch_core::modify::{Modifier, Replacement, RewriteAction, RewriteRule};
+use logfetch_core::template;
 
 /// Rewrite rules logfetch runs.
 const REWRITE_RULES: &[&str] = &[
@@ -28,16 +23,6 @@ const REWRITE_RULES: &[&str] = &[
     "set-severity",
     "set-facility",
 ];
-
-/// A driver of a `parser {}` statement.
-pub fn parser(call: &Call) -> Result<Modifier, ConfigError> {
-    match keyword(&call.name.value).as_str() {
-        "json-parser" => json_parser(call).map(Modifier::Json),
-        "kv-parser" => kv_parser(call).map(Modifier::Kv),
-        "date-parser" => date_parser(call).map(Modifier::Date),
-        other => Err(not_supported(call, other, "parser", PARSERS)),
-    }
-}
 
 /// A rule of a `rewrite {}` statement.
 pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, ConfigError> {
@@ -171,183 +156,6 @@ pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, C
     Ok(Modifier::Rewrite(RewriteRule { action, condition }))
 }
 
-/// The options of a parser driver, each handed to `read` with its keyword;
-/// `read` answers whether it knew the option.
-fn parser_options(
-    call: &Call,
-    valid: &[&str],
-    mut read: impl FnMut(&str, &Call) -> Result<(), ConfigError>,
-) -> Result<(), ConfigError> {
-    for arg in &call.args {
-        let Arg::Call(option) = arg else {
-            return Err(ConfigError::new(
-                arg.location().clone(),
-                Some(&arg.describe()),
-                format!(
-                    "{}() takes options only, such as prefix(\"...\")",
-                    call.name.value
-                ),
-            ));
-        };
-        let name = keyword(&option.name.value);
-        if !valid.contains(&name.as_str()) {
-            return Err(unknown_option(option, &call.name.value, valid));
-        }
-        read(&name, option)?;
-    }
-    Ok(())
-}
-
-/// A one-character option value, checked by `allowed`; `requirement` says
-/// what is wanted when it is not.
-fn single_char(
-    option: &Call,
-    allowed: impl Fn(char) -> bool,
-    requirement: &str,
-) -> Result<char, ConfigError> {
-    let (text, location) = values::scalar(option)?;
-    let text = text.text();
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) if allowed(c) => Ok(c),
-        _ => Err(ConfigError::new(
-            location.clone(),
-            Some(&text),
-            format!("{}() takes {requirement}", option.name.value),
-        )),
-    }
-}
-
-fn template_option(option: &Call) -> Result<Template, ConfigError> {
-    let (text, location) = values::scalar(option)?;
-    compile_template((&text.text(), location))
-}
-
-fn json_parser(call: &Call) -> Result<JsonParser, ConfigError> {
-    let mut parser = JsonParser::default();
-    let valid = [
-        "prefix",
-        "marker",
-        "extract-prefix",
-        "key-delimiter",
-        "template",
-    ];
-    parser_options(call, &valid, |name, option| {
-        match name {
-            "prefix" => parser.prefix = values::string(option)?,
-            "marker" => parser.marker = Some(values::string(option)?),
-            "extract-prefix" => parser.extract_prefix = Some(values::string(option)?),
-            "key-delimiter" => {
-                parser.key_delimiter = single_char(option, |_| true, "a single character")?
-            }
-            _ => parser.template = Some(template_option(option)?),
-        }
-        Ok(())
-    })?;
-    Ok(parser)
-}
-
-fn kv_parser(call: &Call) -> Result<KvParser, ConfigError> {
-    let mut parser = KvParser::default();
-    let valid = [
-        "prefix",
-        "value-separator",
-        "pair-separator",
-        "extract-stray-words-into",
-        "template",
-    ];
-    parser_options(call, &valid, |name, option| {
-        match name {
-            "prefix" => parser.prefix = values::string(option)?,
-            "value-separator" => {
-                let c = single_char(
-                    option,
-                    |c| c.is_ascii() && !matches!(c, ' ' | '\'' | '"'),
-                    "one character other than a blank or a quote",
-                )?;
-                parser.value_separator = c as u8;
-            }
-            "pair-separator" => {
-                let (text, location) = values::scalar(option)?;
-                let text = text.text();
-                if text.is_empty() {
-                    return Err(ConfigError::new(
-                        location.clone(),
-                        Some(&text),
-                        "pair-separator() cannot be empty",
-                    ));
-                }
-                parser.pair_separator = text.into_bytes();
-            }
-            "extract-stray-words-into" => parser.stray_words_into = Some(values::string(option)?),
-            _ => parser.template = Some(template_option(option)?),
-        }
-        Ok(())
-    })?;
-    Ok(parser)
-}
-
-fn date_parser(call: &Call) -> Result<DateParser, ConfigError> {
-    let mut parser = DateParser::default();
-    let mut formats = Vec::new();
-    let valid = [
-        "format",
-        "time-zone",
-        "template",
-        "time-stamp",
-        "value",
-        "flags",
-    ];
-    parser_options(call, &valid, |name, option| {
-        match name {
-            "format" => formats.extend(values::strings(option)?.into_iter().map(|(f, _)| f)),
-            "time-zone" => {
-                let (text, location) = values::scalar(option)?;
-                let text = text.text();
-                let zone = TimeZoneSpec::parse(&text).map_err(|e| {
-                    ConfigError::new(location.clone(), Some(&text), format!("time-zone(): {e}"))
-                })?;
-                parser.zone = Some(zone);
-            }
-            "time-stamp" => {
-                let (text, location) = values::scalar(option)?;
-                parser.target = match keyword(&text.text()).as_str() {
-                    "stamp" => DateTarget::Stamp,
-                    "recvd" => DateTarget::Received,
-                    other => {
-                        return Err(ConfigError::new(
-                            location.clone(),
-                            Some(other),
-                            "time-stamp() is stamp or recvd",
-                        ));
-                    }
-                };
-            }
-            "value" => parser.target = DateTarget::Value(values::string(option)?),
-            "flags" => {
-                for (flag, location) in values::strings(option)? {
-                    match keyword(&flag).as_str() {
-                        "guess-timezone" => parser.guess_timezone = true,
-                        _ => {
-                            return Err(ConfigError::new(
-                                location,
-                                Some(&flag),
-                                "unknown date-parser() flag; it has guess-timezone",
-                            ));
-                        }
-                    }
-                }
-            }
-            _ => parser.template = Some(template_option(option)?),
-        }
-        Ok(())
-    })?;
-    if !formats.is_empty() {
-        parser.formats = formats;
-    }
-    Ok(parser)
-}
-
 /// A rule's plain values and its options.
 struct RuleArgs<'a> {
     positional: Vec<(String, Location)>,
@@ -429,51 +237,4 @@ fn required_names(call: &Call, names: Vec<(String, Location)>) -> Result<Vec<Str
         ));
     }
     Ok(names.into_iter().map(|(name, _)| name).collect())
-}
-
-fn compile_template((text, location): (&String, &Location)) -> Result<Template, ConfigError> {
-    Template::compile(text).map_err(|e| {
-        ConfigError::new(
-            location.clone(),
-            Some(text),
-            format!("invalid template: {e}"),
-        )
-    })
-}
-
-/// syslog-ng parsers and rewrite rules logfetch does not run: refused by
-/// name, without a "did you mean" (they are no typos).
-const ELSEWHERE: &[&str] = &[
-    "csv-parser",
-    "regexp-parser",
-    "syslog-parser",
-    "db-parser",
-    "xml-parser",
-    "apache-accesslog-parser",
-    "linux-audit-parser",
-    "sudo-parser",
-    "cisco-parser",
-    "checkpoint-parser",
-    "groupset",
-    "set-matches",
-    "unset-matches",
-    "credit-card-mask",
-    "credit-card-hash",
-    "fix-time-zone",
-    "set-time-zone",
-    "guess-time-zone",
-];
-
-fn not_supported(call: &Call, name: &str, what: &str, supported: &[&str]) -> ConfigError {
-    let hint = if ELSEWHERE.contains(&name) {
-        String::new()
-    } else {
-        crate::error::did_you_mean(name, supported.iter().copied())
-    };
-    let list = supported.join("(), ");
-    ConfigError::new(
-        call.name.location.clone(),
-        Some(&call.name.value),
-        format!("{what} {name}() is not supported by logfetch; it runs {list}(){hint}"),
-    )
 }
