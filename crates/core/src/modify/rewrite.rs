@@ -1,4 +1,4 @@
-//! Rewrite rules: `set()`, `unset()`, `groupunset()`, `subst()`, `rename()`,
+//! Rewrite rules: `set()`, `unset()`, `groupset()`, `groupunset()`, `subst()`, `rename()`,
 //! `set-tag()`, `clear-tag()`, `set-pri()`, `set-severity()`,
 //! `set-facility()`, each with an optional `condition()`.
 
@@ -34,6 +34,14 @@ pub enum RewriteAction {
     Unset(Vec<String>),
     /// `groupunset(values("glob*"))`: every name that matches a pattern.
     GroupUnset(Vec<Regex>),
+    /// `groupset("template" values("glob*"))`: every set name that matches
+    /// a pattern gets the template, which shows its old value as `$_`.
+    GroupSet {
+        /// The names changed.
+        patterns: Vec<Regex>,
+        /// The new value.
+        template: Template,
+    },
     /// `subst("regex" "replacement" value("NAME") flags(global))`.
     Subst {
         /// The value changed (`MESSAGE` unless `value()`).
@@ -139,13 +147,23 @@ impl RewriteRule {
                 }
             }
             RewriteAction::GroupUnset(patterns) => {
-                let doomed: Vec<String> = msg
-                    .names()
-                    .filter(|n| patterns.iter().any(|p| p.is_match(n.as_bytes())))
-                    .map(str::to_owned)
-                    .collect();
-                for name in doomed {
+                for name in matching_names(msg, patterns) {
                     msg.unset(&name);
+                }
+            }
+            RewriteAction::GroupSet { patterns, template } => {
+                let saved = msg.get("_").cloned();
+                for name in matching_names(msg, patterns) {
+                    if let Some(old) = msg.get(&name).cloned() {
+                        msg.set("_", old);
+                        let mut text = Vec::new();
+                        template.render(msg, &mut text);
+                        msg.set_str(&name, text);
+                    }
+                }
+                match saved {
+                    Some(value) => msg.set("_", value),
+                    None => msg.unset("_"),
                 }
             }
             RewriteAction::Subst {
@@ -196,6 +214,14 @@ impl RewriteRule {
             }
         }
     }
+}
+
+/// The set names that match any of `patterns`.
+fn matching_names(msg: &LogMessage, patterns: &[Regex]) -> Vec<String> {
+    msg.names()
+        .filter(|n| patterns.iter().any(|p| p.is_match(n.as_bytes())))
+        .map(str::to_owned)
+        .collect()
 }
 
 fn rendered(msg: &LogMessage, template: &Template) -> String {
@@ -365,6 +391,19 @@ mod tests {
         })
         .apply(&mut msg);
         assert_eq!(msg.names().collect::<Vec<_>>(), ["MESSAGE", "kept"]);
+        rule(RewriteAction::GroupSet {
+            patterns: vec![Regex::new("^k.*$").unwrap()],
+            template: template("<$_>"),
+        })
+        .apply(&mut msg);
+        assert_eq!(msg.get("kept"), Some(&Value::string("<3>")));
+        assert_eq!(msg.get("_"), None);
+        rule(RewriteAction::Unset(vec!["kept".into()])).apply(&mut msg);
+        rule(RewriteAction::Set {
+            names: vec!["kept".into()],
+            template: template("3"),
+        })
+        .apply(&mut msg);
         rule(RewriteAction::SetTag(template("t-$kept"))).apply(&mut msg);
         assert!(msg.has_tag("t-3"));
         rule(RewriteAction::ClearTag("t-3".into())).apply(&mut msg);

@@ -32,7 +32,6 @@ const ELSEWHERE: &[&str] = &[
     "sudo-parser",
     "cisco-parser",
     "checkpoint-parser",
-    "groupset",
     "set-matches",
     "unset-matches",
     "credit-card-mask",

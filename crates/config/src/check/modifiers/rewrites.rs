@@ -9,12 +9,14 @@ use crate::parser::keyword;
 use crate::values;
 use logfetch_core::modify::{Modifier, Replacement, RewriteAction, RewriteRule};
 use logfetch_core::template;
+use regex::bytes::Regex;
 
 /// Rewrite rules logfetch runs.
 const REWRITE_RULES: &[&str] = &[
     "set",
     "unset",
     "groupunset",
+    "groupset",
     "subst",
     "rename",
     "set-tag",
@@ -37,7 +39,7 @@ pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, C
     let mut flags = Vec::new();
     let valid: &[&str] = match kind.as_str() {
         "set" => &["value", "values", "condition"],
-        "unset" | "groupunset" => &["value", "values", "condition"],
+        "unset" | "groupunset" | "groupset" => &["value", "values", "condition"],
         "subst" => &["value", "type", "flags", "condition"],
         _ => &["condition"],
     };
@@ -69,19 +71,12 @@ pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, C
         }
         "groupunset" => {
             args.none()?;
-            let patterns = required_names(call, names)?
-                .iter()
-                .map(|glob| {
-                    build_regex(
-                        &glob_to_regex(glob),
-                        call.name.location.clone(),
-                        "pcre",
-                        MatchFlags::default(),
-                    )
-                })
-                .collect::<Result<_, _>>()?;
-            RewriteAction::GroupUnset(patterns)
+            RewriteAction::GroupUnset(name_patterns(call, names)?)
         }
+        "groupset" => RewriteAction::GroupSet {
+            template: compile_template(args.one(call, "a template")?)?,
+            patterns: name_patterns(call, names)?,
+        },
         "subst" => {
             let [(pattern, location), (replacement, replacement_at)] =
                 args.exact(call, "a pattern and a replacement")?;
@@ -217,6 +212,21 @@ impl<'a> RuleArgs<'a> {
             )),
         }
     }
+}
+
+/// The `values("glob*")` of groupset() and groupunset() as patterns.
+fn name_patterns(call: &Call, globs: Vec<(String, Location)>) -> Result<Vec<Regex>, ConfigError> {
+    required_names(call, globs)?
+        .iter()
+        .map(|glob| {
+            build_regex(
+                &glob_to_regex(glob),
+                call.name.location.clone(),
+                "pcre",
+                MatchFlags::default(),
+            )
+        })
+        .collect()
 }
 
 /// The names a rule changes; macros (`PRI`, `DATE`, `TAGS` …) are
