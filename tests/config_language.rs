@@ -70,6 +70,23 @@ conformance! {
         assert_eq!(run.lines("rest.log"), ["web GET /", "dbproxy noise ping", "cron tick"]);
     }
 
+    fn a_log_path_runs_its_elements_in_order(backend) {
+        let mut run = Launch::config(&config("path_order.conf"), backend).start();
+        assert!(run.wait_lines("all.log", 6, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_lines("db_clean.log", 2, WAIT));
+        assert!(run.wait_lines("db_errors.log", 1, WAIT));
+        assert_eq!(run.stop().0, Some(0));
+        // Before any filter: everything, unchanged by the rewrite further on.
+        assert_eq!(
+            sorted(run.lines("all.log")),
+            ["cron tick", "db query failed", "db query slow", "dbproxy noise ping", "web GET /", "web crashed"]
+        );
+        assert_eq!(sorted(run.lines("db.log")), ["db query failed", "db query slow", "dbproxy noise ping"]);
+        // The nested path starts from the end of its parent.
+        assert_eq!(run.lines("db_errors.log"), ["clean-db query failed"]);
+        assert_eq!(sorted(run.lines("db_clean.log")), ["clean-db query failed", "clean-db query slow"]);
+    }
+
     fn a_catchall_path_takes_every_source(backend) {
         let mut run = Launch::config(&config("catchall.conf"), backend).start();
         assert!(run.wait_lines("all.log", 6, WAIT), "stderr:\n{}", run.stderr());

@@ -114,7 +114,7 @@ fn routes(paths: &[PathPlan], queues: &[Arc<DestQueue>]) -> Vec<PathRoute> {
             steps: p
                 .steps
                 .iter()
-                .map(|s| s.map_destinations(|i| queues[*i].clone()))
+                .map(|s| s.map_destinations(|ds| ds.iter().map(|i| queues[*i].clone()).collect()))
                 .collect(),
             is_final: p.is_final,
             fallback: p.fallback,

@@ -432,14 +432,14 @@ impl Checker<'_> {
                     steps: path
                         .steps
                         .iter()
-                        .map(|step| match step {
-                            Step::Deliver(statements) => Step::Deliver(
+                        .map(|step| {
+                            // A destination statement stands for its drivers.
+                            step.map_destinations(|statements| {
                                 statements
                                     .iter()
                                     .flat_map(|d| dest_index[d].iter().copied())
-                                    .collect(),
-                            ),
-                            other => other.map_destinations(|_| unreachable!("not a delivery")),
+                                    .collect()
+                            })
                         })
                         .collect(),
                     is_final: path.is_final,

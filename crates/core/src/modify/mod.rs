@@ -80,12 +80,12 @@ pub enum Step<D> {
 }
 
 impl<D> Step<D> {
-    /// The same step with its destinations mapped by `f`.
-    pub fn map_destinations<E>(&self, f: impl Fn(&D) -> E) -> Step<E> {
+    /// The same step, a delivery's destinations replaced by `f` of them.
+    pub fn map_destinations<E>(&self, f: impl Fn(&[D]) -> Vec<E>) -> Step<E> {
         match self {
             Step::Filter(filter) => Step::Filter(filter.clone()),
             Step::Modify(modifier) => Step::Modify(modifier.clone()),
-            Step::Deliver(destinations) => Step::Deliver(destinations.iter().map(f).collect()),
+            Step::Deliver(destinations) => Step::Deliver(f(destinations)),
         }
     }
 }
