@@ -1,10 +1,11 @@
 //! Conformance: `parser {}` (json-parser, kv-parser, date-parser,
-//! csv-parser, regexp-parser) and `rewrite {}` write what syslog-ng 3.38
-//! writes.
+//! csv-parser, regexp-parser), `rewrite {}` and template functions write
+//! what syslog-ng 3.38 writes.
 //!
 //! `tests/golden/regenerate-parsers.sh` ran syslog-ng 3.38 on
-//! `tests/fixtures/parsers.conf`, `kv_date.conf` and `regexp_csv.conf` and
-//! kept what their file() destinations wrote in `tests/golden/<name>/`. Here logfetch runs the same
+//! `tests/fixtures/parsers.conf`, `kv_date.conf`, `regexp_csv.conf` and
+//! `template_functions.conf` and kept what their file() destinations wrote
+//! in `tests/golden/<name>/`. Here logfetch runs the same
 //! configuration and fetcher and must write the same bytes: parsed fields,
 //! messages a parser or filter dropped from one path but not from others,
 //! and each path's own changes.
@@ -64,14 +65,33 @@ const REGEXP_CSV_FILES: &[&str] = &[
     "re-groups",
 ];
 
+/// The file() destinations of `template_functions.conf`.
+const TEMPLATE_FUNCTION_FILES: &[&str] = &[
+    "raw", "string", "substr", "sanitize", "indent", "encode", "numeric", "cond",
+];
+
 /// Runs `<name>.conf` and compares each of `files` with
 /// `tests/golden/<name>/`; `raw.txt` gets all `messages` of the fetcher.
 fn compare_with_golden(backend: &str, name: &str, files: &[&str], messages: usize) {
+    compare_with_golden_in(backend, name, files, messages, &[]);
+}
+
+/// [`compare_with_golden`] with these environment variables set as when
+/// the goldens were recorded.
+fn compare_with_golden_in(
+    backend: &str,
+    name: &str,
+    files: &[&str],
+    messages: usize,
+    env: &[(&str, &str)],
+) {
     let expected = |file: &str| golden(&format!("{name}/{file}"));
     // The goldens were recorded in UTC, which shows in local-time stamps.
-    let mut run = Launch::config(&format!("{name}.conf"), backend)
-        .env("TZ", "UTC")
-        .start();
+    let mut launch = Launch::config(&format!("{name}.conf"), backend).env("TZ", "UTC");
+    for (key, value) in env {
+        launch = launch.env(key, value);
+    }
+    let mut run = launch.start();
     assert!(
         run.wait_lines("raw.txt", messages, Duration::from_secs(30)),
         "stderr:\n{}",
@@ -125,6 +145,12 @@ conformance! {
 
     fn csv_and_regexp_parsers_match_syslog_ng(backend) {
         compare_with_golden(backend, "regexp_csv", REGEXP_CSV_FILES, 15);
+    }
+
+    fn template_functions_match_syslog_ng(backend) {
+        // As tests/golden/regenerate-parsers.sh sets them (LOGFETCH_TF_UNSET is not).
+        let env = [("LOGFETCH_TF", "tf-value"), ("LOGFETCH_TF_EMPTY", "")];
+        compare_with_golden_in(backend, "template_functions", TEMPLATE_FUNCTION_FILES, 8, &env);
     }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates the golden files in tests/golden/parsers/ and
-# tests/golden/kv_date/ with Debian's syslog-ng 3.38 (syslog-ng-core and
-# syslog-ng-mod-python; scripts/setup.sh installs them).
+# Regenerates the golden files in tests/golden/parsers/,
+# tests/golden/kv_date/, tests/golden/regexp_csv/ and
+# tests/golden/template_functions/ with Debian's syslog-ng 3.38
+# (syslog-ng-core and syslog-ng-mod-python; scripts/setup.sh installs them).
 #
 # It runs tests/fixtures/parsers.conf -- the configuration that
 # tests/parsers_rewrites.rs runs with logfetch -- on syslog-ng: the fetcher in
@@ -58,6 +59,24 @@
 #   re-line.txt          regexp-parser(template("${line}") ...)
 #   re-fail.txt          regexp-parser() that matches nothing
 #   re-groups.txt        regexp-parser(), unnamed and named groups, $0...$6
+#
+# Then it runs tests/fixtures/template_functions.conf: the fetcher in
+# tests/fixtures/template_functions_pinned.py sends text in MESSAGE and
+# inputs in name-value pairs to file() destinations whose templates call
+# basicfuncs and cryptofuncs template functions, each output between |
+# separators. syslog-ng runs with LOGFETCH_TF=tf-value and LOGFETCH_TF_EMPTY=
+# (set, empty) in its environment, and without LOGFETCH_TF_UNSET, for
+# $(env). Copied to tests/golden/template_functions/:
+#
+#   raw.txt              file(), default format
+#   string.txt           $(echo) $(lowercase) $(uppercase) $(strip) $(length)
+#   substr.txt           $(substr) $(padding)
+#   sanitize.txt         $(sanitize) [options], $(replace-delimiter)
+#   indent.txt           $(indent-multi-line)
+#   encode.txt           $(base64-encode) $(url-encode) $(url-decode)
+#                        $(md5) $(sha1) $(hash) $(sha256) $(sha512)
+#   numeric.txt          $(+) $(-) $(*) $(/) $(%)
+#   cond.txt             $(if) $(or) $(env)
 #
 # A destination that receives nothing is never opened, so its file is not
 # created; its golden file is then empty.
@@ -153,3 +172,9 @@ regenerate regexp_csv.conf regexp_csv 15 \
     raw csv csv-comma csv-delims csv-double csv-backslash csv-strip \
     csv-greedy csv-drop csv-pairs csv-null csv-line \
     re re-two re-line re-fail re-groups
+# 8: the messages tests/fixtures/template_functions_pinned.py sends; the
+# environment for $(env) (see tests/fixtures/template_functions.conf).
+unset LOGFETCH_TF_UNSET
+LOGFETCH_TF=tf-value LOGFETCH_TF_EMPTY= \
+    regenerate template_functions.conf template_functions 8 \
+    raw string substr sanitize indent encode numeric cond

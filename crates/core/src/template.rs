@@ -12,6 +12,8 @@ use crate::message::LogMessage;
 use crate::pri::{FACILITY_NAMES, SEVERITY_NAMES};
 use crate::timestamp::{Timestamp, format_offset, push_2digits};
 use std::io::Write;
+
+mod functions;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// See [`set_typed_json`].
@@ -254,6 +256,7 @@ enum Element {
 #[derive(Clone, Debug, PartialEq)]
 enum Function {
     FormatJson(format_json::FormatJson),
+    Simple(functions::SimpleFunction),
 }
 
 impl Function {
@@ -270,6 +273,9 @@ impl Function {
             "format-json" => format_json::FormatJson::compile(&args[1..])
                 .map(Function::FormatJson)
                 .map_err(|e| error(format!("$(format-json): {e}"))),
+            simple if functions::knows(simple) => {
+                functions::SimpleFunction::compile(simple, &args[1..], offset).map(Function::Simple)
+            }
             _ => Err(error(format!("unknown template function '{name}'"))),
         }
     }
@@ -277,12 +283,14 @@ impl Function {
     fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         match self {
             Function::FormatJson(f) => f.render(msg, seq_num, out),
+            Function::Simple(f) => f.render(msg, seq_num, out),
         }
     }
 
     fn uses_seqnum(&self) -> bool {
         match self {
             Function::FormatJson(f) => f.uses_seqnum(),
+            Function::Simple(f) => f.uses_seqnum(),
         }
     }
 }
