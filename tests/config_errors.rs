@@ -292,6 +292,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "escape-double-char",
         "only one escape style can be used in the flags argument",
     ),
+    (
+        "49-bad-comparison.conf",
+        "3:38",
+        "=~",
+        "syntax error: expected a comparison such as == or eq",
+    ),
 ];
 
 #[test]

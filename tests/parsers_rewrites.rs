@@ -28,6 +28,7 @@ const PARSERS_FILES: &[&str] = &[
     "format-json",
     "before",
     "after",
+    "compare",
 ];
 
 /// The file() destinations of `kv_date.conf`.

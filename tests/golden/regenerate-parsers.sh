@@ -20,6 +20,7 @@
 #   format-json.txt      $(format-json) of the parsed pairs
 #   before.txt           a destination before json-parser() in a path
 #   after.txt            the destination after it in the same path
+#   compare.txt          template comparisons in a filter and a condition()
 #
 # Then it runs tests/fixtures/kv_date.conf: the fetcher in
 # tests/fixtures/kv_date_pinned.py sends key=value text in MESSAGE and a date
@@ -162,7 +163,7 @@ regenerate() {
 
 # 8: the messages tests/fixtures/parsers_pinned.py sends.
 regenerate parsers.conf parsers 8 \
-    raw json cee extract errors rewrite rewrite-default format-json before after
+    raw json cee extract errors rewrite rewrite-default format-json before after compare
 # 10: the messages tests/fixtures/kv_date_pinned.py sends.
 regenerate kv_date.conf kv_date 10 \
     raw kv kv-colon kv-semicolon kv-stray \

@@ -92,6 +92,17 @@ pub enum FilterExpr {
     Not(Box<FilterExpr>),
     /// `program("re")`, `level(err..emerg)`, `filter(name)`, ...
     Call(Call),
+    /// `"$TEMPLATE" == "text"`: two templates and a comparison operator
+    /// (`==` `!=` `<` `<=` `>` `>=` compare numbers, `eq` `ne` `lt` `le`
+    /// `gt` `ge` text).
+    Compare {
+        /// The left template.
+        left: Spanned<String>,
+        /// The operator as written.
+        op: Spanned<String>,
+        /// The right template.
+        right: Spanned<String>,
+    },
 }
 
 /// What a `log {}` path contains.

@@ -57,6 +57,24 @@ fn unexpected(token: &Token, expected: &str) -> ConfigError {
     )
 }
 
+/// Comparison operators of filter expressions.
+pub const COMPARISONS: &[&str] = &[
+    "==", "!=", "<", "<=", ">", ">=", "eq", "ne", "lt", "le", "gt", "ge",
+];
+
+/// One side of a comparison: a quoted template, or a bare word or number.
+fn comparison_operand(t: Token) -> Result<Spanned<String>, ConfigError> {
+    let value = match t.kind {
+        TokenKind::Str(s) | TokenKind::Word(s) => s,
+        TokenKind::Int(i) => i.to_string(),
+        _ => return Err(unexpected(&t, "a quoted template to compare")),
+    };
+    Ok(Spanned {
+        value,
+        location: t.location,
+    })
+}
+
 /// Normalises a keyword: `_` and `-` are the same.
 pub fn keyword(word: &str) -> String {
     word.replace('_', "-")
@@ -528,16 +546,33 @@ impl Parser {
                 self.expect(TokenKind::RParen, "')'")?;
                 Ok(inner)
             }
-            TokenKind::Word(w) => {
+            TokenKind::Word(w) if self.peek()?.kind == TokenKind::LParen => {
                 let name = Spanned {
                     value: w,
                     location: t.location,
                 };
                 Ok(FilterExpr::Call(self.call_after_name(name)?))
             }
+            TokenKind::Str(_) | TokenKind::Word(_) | TokenKind::Int(_) => {
+                let left = comparison_operand(t)?;
+                let op = self.next()?;
+                let op = match op.kind {
+                    TokenKind::Word(ref w)
+                        if COMPARISONS.contains(&w.to_ascii_lowercase().as_str()) =>
+                    {
+                        Spanned {
+                            value: w.to_ascii_lowercase(),
+                            location: op.location,
+                        }
+                    }
+                    _ => return Err(unexpected(&op, "a comparison such as == or eq")),
+                };
+                let right = comparison_operand(self.next()?)?;
+                Ok(FilterExpr::Compare { left, op, right })
+            }
             _ => Err(unexpected(
                 &t,
-                "a filter function such as program(\"...\"), 'not' or '('",
+                "a filter function such as program(\"...\"), a comparison, 'not' or '('",
             )),
         }
     }
@@ -578,6 +613,23 @@ impl Parser {
             self.expect(TokenKind::Semicolon, "';'")?;
         }
     }
+}
+
+/// Parses a filter expression on its own, as `$(if)` holds one; `origin`
+/// names it in errors.
+pub fn parse_filter_expression(origin: &Path, text: &str) -> Result<FilterExpr, ConfigError> {
+    let mut parser = Parser {
+        lexer: Lexer::new(origin, text),
+        peeked: None,
+        blocks: Blocks::default(),
+        depth: 0,
+    };
+    let expr = parser.filter_expr()?;
+    let end = parser.next()?;
+    if end.kind != TokenKind::Eof {
+        return Err(unexpected(&end, "the end of the filter expression"));
+    }
+    Ok(expr)
 }
 
 /// What parsing a configuration gives.

@@ -2,7 +2,9 @@
 //! destinations of a log path.
 
 use crate::message::LogMessage;
+use crate::template::Template;
 use regex::bytes::Regex;
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// A filter expression.
@@ -30,6 +32,99 @@ pub enum Filter {
     Facility(u32),
     /// `tags()`: any of these tags.
     Tags(Vec<Arc<str>>),
+    /// `"$TEMPLATE" OP "text"`: two rendered templates compared.
+    Compare {
+        /// The left side.
+        left: Template,
+        /// The operator.
+        op: Comparison,
+        /// As numbers or as text.
+        kind: CompareAs,
+        /// The right side.
+        right: Template,
+    },
+}
+
+/// A comparison operator of a filter expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// `==` / `eq`.
+    Equal,
+    /// `!=` / `ne`.
+    NotEqual,
+    /// `<` / `lt`.
+    Less,
+    /// `<=` / `le`.
+    LessOrEqual,
+    /// `>` / `gt`.
+    Greater,
+    /// `>=` / `ge`.
+    GreaterOrEqual,
+}
+
+/// How the two sides are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareAs {
+    /// `==` `!=` `<` `<=` `>` `>=`: as numbers, read the way C's `atoi()`
+    /// reads them (syslog-ng 3.x): leading digits, anything else 0.
+    Numbers,
+    /// `eq` `ne` `lt` `le` `gt` `ge`: byte by byte.
+    Text,
+}
+
+impl Comparison {
+    /// The operator written as `op`, and how it compares.
+    pub fn parse(op: &str) -> Option<(Comparison, CompareAs)> {
+        use Comparison::*;
+        Some(match op {
+            "==" => (Equal, CompareAs::Numbers),
+            "!=" => (NotEqual, CompareAs::Numbers),
+            "<" => (Less, CompareAs::Numbers),
+            "<=" => (LessOrEqual, CompareAs::Numbers),
+            ">" => (Greater, CompareAs::Numbers),
+            ">=" => (GreaterOrEqual, CompareAs::Numbers),
+            "eq" => (Equal, CompareAs::Text),
+            "ne" => (NotEqual, CompareAs::Text),
+            "lt" => (Less, CompareAs::Text),
+            "le" => (LessOrEqual, CompareAs::Text),
+            "gt" => (Greater, CompareAs::Text),
+            "ge" => (GreaterOrEqual, CompareAs::Text),
+            _ => return None,
+        })
+    }
+
+    fn holds(self, ordering: Ordering) -> bool {
+        match self {
+            Comparison::Equal => ordering == Ordering::Equal,
+            Comparison::NotEqual => ordering != Ordering::Equal,
+            Comparison::Less => ordering == Ordering::Less,
+            Comparison::LessOrEqual => ordering != Ordering::Greater,
+            Comparison::Greater => ordering == Ordering::Greater,
+            Comparison::GreaterOrEqual => ordering != Ordering::Less,
+        }
+    }
+}
+
+/// C's `atoi()`: blanks, a sign, digits; the `long` result cut to an `int`.
+fn atoi(text: &[u8]) -> i32 {
+    let text = text
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .map_or(&[][..], |start| &text[start..]);
+    let (negative, digits) = match text.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let mut value: i64 = 0;
+    for d in digits.iter().take_while(|b| b.is_ascii_digit()) {
+        value = value.saturating_mul(10).saturating_add(i64::from(d - b'0'));
+    }
+    (if negative {
+        value.saturating_neg()
+    } else {
+        value
+    }) as i32
 }
 
 impl Filter {
@@ -53,6 +148,21 @@ impl Filter {
             Filter::Level(mask) => mask & (1 << msg.severity()) != 0,
             Filter::Facility(mask) => msg.facility() < 32 && mask & (1 << msg.facility()) != 0,
             Filter::Tags(tags) => tags.iter().any(|t| msg.has_tag(t)),
+            Filter::Compare {
+                left,
+                op,
+                kind,
+                right,
+            } => {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                left.render(msg, &mut a);
+                right.render(msg, &mut b);
+                let ordering = match kind {
+                    CompareAs::Numbers => atoi(&a).cmp(&atoi(&b)),
+                    CompareAs::Text => a.cmp(&b),
+                };
+                op.holds(ordering)
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ use crate::timestamp::{Timestamp, format_offset, push_2digits};
 use std::io::Write;
 
 mod functions;
+
+pub use functions::{FilterCompiler, set_filter_compiler};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// See [`set_typed_json`].

@@ -1,11 +1,13 @@
 //! Filter expressions → core filters, with named filters resolved.
 
-use crate::ast::{Arg, Call, FilterExpr, Scalar};
+use crate::ast::{Arg, Call, FilterExpr, Scalar, Spanned};
 use crate::error::{ConfigError, Location};
+use crate::parser::COMPARISONS;
 use crate::parser::keyword;
 use crate::values;
-use logfetch_core::filter::Filter;
+use logfetch_core::filter::{Comparison, Filter};
 use logfetch_core::pri;
+use logfetch_core::template::Template;
 use regex::bytes::{Regex, RegexBuilder};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -106,6 +108,26 @@ pub(super) struct MatchFlags {
     pub prefix: bool,
 }
 
+/// The filter of a template's `$(if (FILTER) THEN ELSE)`. Named filters
+/// are not known there; syntax errors name the template text.
+pub fn compile_template_filter(text: &str) -> Result<Filter, String> {
+    let expr = crate::parser::parse_filter_expression(std::path::Path::new("$(if)"), text)
+        .map_err(|e| e.to_string())?;
+    FilterTable::new(HashMap::new())
+        .compile(&expr)
+        .map_err(|e| e.to_string())
+}
+
+fn comparison_template(side: &Spanned<String>) -> Result<Template, ConfigError> {
+    Template::compile(&side.value).map_err(|e| {
+        ConfigError::new(
+            side.location.clone(),
+            Some(&side.value),
+            format!("invalid template: {e}"),
+        )
+    })
+}
+
 /// A filter expression written as the arguments of `call`, as in
 /// `condition(program("app") and not level(debug))`: `not` binds tightest,
 /// then `and`, then `or`.
@@ -171,6 +193,42 @@ impl ArgWords<'_> {
             Some(Arg::Call(call)) => {
                 self.next += 1;
                 Ok(FilterExpr::Call(call.clone()))
+            }
+            Some(Arg::Value(left)) => {
+                let op = match self.args.get(self.next + 1) {
+                    Some(Arg::Value(op))
+                        if COMPARISONS.contains(&op.value.text().to_ascii_lowercase().as_str()) =>
+                    {
+                        op
+                    }
+                    _ => {
+                        return Err(ConfigError::new(
+                            left.location.clone(),
+                            Some(&left.value.text()),
+                            "expected a comparison such as \"$NAME\" == \"1\" or a filter function",
+                        ));
+                    }
+                };
+                let Some(Arg::Value(right)) = self.args.get(self.next + 2) else {
+                    return Err(ConfigError::new(
+                        op.location.clone(),
+                        Some(&op.value.text()),
+                        "the comparison has no right side",
+                    ));
+                };
+                self.next += 3;
+                let text = |v: &Spanned<Scalar>| Spanned {
+                    value: v.value.text(),
+                    location: v.location.clone(),
+                };
+                Ok(FilterExpr::Compare {
+                    left: text(left),
+                    op: Spanned {
+                        value: op.value.text().to_ascii_lowercase(),
+                        location: op.location.clone(),
+                    },
+                    right: text(right),
+                })
             }
             Some(other) => Err(ConfigError::new(
                 other.location().clone(),
@@ -309,6 +367,21 @@ impl<'a> FilterTable<'a> {
             }
             FilterExpr::Not(a) => Filter::Not(Box::new(self.compile(a)?)),
             FilterExpr::Call(call) => self.function(call)?,
+            FilterExpr::Compare { left, op, right } => {
+                let (op_kind, kind) = Comparison::parse(&op.value).ok_or_else(|| {
+                    ConfigError::new(
+                        op.location.clone(),
+                        Some(&op.value),
+                        "unknown comparison; use == != < <= > >= eq ne lt le gt ge",
+                    )
+                })?;
+                Filter::Compare {
+                    left: comparison_template(left)?,
+                    op: op_kind,
+                    kind,
+                    right: comparison_template(right)?,
+                }
+            }
         })
     }
 

@@ -509,6 +509,7 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
         ));
     }
     logfetch_core::template::set_typed_json(typed_json(version.as_deref()));
+    logfetch_core::template::set_filter_compiler(filters::compile_template_filter);
     let named_filters: HashMap<String, &FilterExpr> = statements
         .iter()
         .filter_map(|st| match st {
@@ -610,6 +611,7 @@ pub struct SingleFetcher<'a> {
 
 /// A plan for one fetcher whose messages go to stdout.
 pub fn single_fetcher_plan(spec: &SingleFetcher<'_>) -> Result<Plan, ConfigError> {
+    logfetch_core::template::set_filter_compiler(filters::compile_template_filter);
     let location = Location {
         file: "<command line>".into(),
         line: 1,

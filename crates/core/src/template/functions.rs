@@ -3,7 +3,30 @@
 //! template of its own, rendered first; the function works on the texts.
 
 use super::{Template, TemplateError};
+use crate::filter::Filter;
 use crate::message::LogMessage;
+use std::sync::{Arc, OnceLock};
+
+/// Compiles the filter expression of `$(if (FILTER) THEN ELSE)` (the
+/// configuration language owns filter syntax and registers this).
+pub type FilterCompiler = fn(&str) -> Result<Filter, String>;
+
+static FILTER_COMPILER: OnceLock<FilterCompiler> = OnceLock::new();
+
+/// Lets `$(if)` read filter expressions; the first registration stays.
+pub fn set_filter_compiler(compiler: FilterCompiler) {
+    let _ = FILTER_COMPILER.set(compiler);
+}
+
+/// The filter of an `$(if)`; two are equal when they are the same one.
+#[derive(Clone, Debug)]
+struct Condition(Arc<Filter>);
+
+impl PartialEq for Condition {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 /// A compiled call of one of these functions.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +37,8 @@ pub(super) struct SimpleFunction {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Kind {
+    /// `$(if (FILTER) THEN ELSE)`: the then or the else argument.
+    If(Condition),
     /// The arguments joined by a space.
     Echo,
     Lowercase,
@@ -72,7 +97,7 @@ enum Op {
 pub(super) fn knows(name: &str) -> bool {
     matches!(
         name,
-        "echo"
+        "if" | "echo"
             | "lowercase"
             | "uppercase"
             | "strip"
@@ -125,6 +150,19 @@ impl SimpleFunction {
     ) -> Result<SimpleFunction, TemplateError> {
         let error = |message: String| TemplateError { offset, message };
         let (kind, args) = match name {
+            "if" => {
+                let [filter, then, otherwise] = args else {
+                    return Err(error("$(if) requires three arguments".into()));
+                };
+                let compile = FILTER_COMPILER.get().ok_or_else(|| {
+                    error("$(if) needs the configuration language to read its filter".into())
+                })?;
+                let filter = compile(filter).map_err(|e| error(format!("$(if): {e}")))?;
+                return Ok(SimpleFunction {
+                    kind: Kind::If(Condition(Arc::new(filter))),
+                    args: compile_args(&[then.clone(), otherwise.clone()], offset)?,
+                });
+            }
             "echo" => (Kind::Echo, args),
             "lowercase" => (Kind::Lowercase, args),
             "uppercase" => (Kind::Uppercase, args),
@@ -180,6 +218,11 @@ impl SimpleFunction {
 
     /// Appends the function's result for `msg`.
     pub(super) fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+        if let Kind::If(Condition(filter)) = &self.kind {
+            let branch = if filter.matches(msg) { 0 } else { 1 };
+            self.args[branch].render_numbered(msg, seq_num, out);
+            return;
+        }
         let args: Vec<Vec<u8>> = self
             .args
             .iter()
@@ -190,6 +233,8 @@ impl SimpleFunction {
             })
             .collect();
         match &self.kind {
+            // Rendered before the arguments, above.
+            Kind::If(_) => {}
             Kind::Echo => join(&args, b' ', out),
             Kind::Lowercase => join_mapped(&args, out, str::to_lowercase),
             Kind::Uppercase => join_mapped(&args, out, str::to_uppercase),
