@@ -298,6 +298,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "=~",
         "syntax error: expected a comparison such as == or eq",
     ),
+    (
+        "50-source-inside-if.conf",
+        "3:18",
+        "if",
+        "only filters, parsers, rewrites, destinations and if can be used inside if",
+    ),
 ];
 
 #[test]

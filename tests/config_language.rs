@@ -87,6 +87,32 @@ conformance! {
         assert_eq!(sorted(run.lines("db_clean.log")), ["clean-db query failed", "clean-db query slow"]);
     }
 
+    fn if_elif_else_branch_as_syslog_ng_does(backend) {
+        let mut run = Launch::config(&config("if_else.conf"), backend).start();
+        assert!(run.wait_lines("after.log", 5, WAIT), "stderr:\n{}", run.stderr());
+        assert!(run.wait_lines("no_else.log", 5, WAIT));
+        assert!(run.wait_lines("block_else.log", 5, WAIT));
+        assert_eq!(run.stop().0, Some(0));
+        let db = ["db-db query failed", "db-db query slow", "db-dbproxy noise ping"];
+        assert_eq!(sorted(run.lines("db.log")), db);
+        // Taken by its condition, then dropped by its own filter: not to else.
+        assert_eq!(run.lines("err.log"), ["web crashed"]);
+        assert_eq!(sorted(run.lines("else.log")), ["cron tick", "web GET /"]);
+        let mut after = db.to_vec();
+        after.extend(["cron tick", "web GET /"]);
+        assert_eq!(sorted(run.lines("after.log")), sorted(after.iter().map(|s| s.to_string()).collect()));
+        assert_eq!(
+            sorted(run.lines("no_else.log")),
+            ["db query failed", "db query slow", "dbproxy noise ping", "web GET /", "web crashed"]
+        );
+        // A block branch its filter drops sends the message on to else.
+        assert_eq!(sorted(run.lines("block.log")), ["db query failed", "db query slow", "dbproxy noise ping"]);
+        assert_eq!(
+            sorted(run.lines("block_else.log")),
+            ["cron tick", "db query failed", "dbproxy noise ping", "web GET /", "web crashed"]
+        );
+    }
+
     fn a_catchall_path_takes_every_source(backend) {
         let mut run = Launch::config(&config("catchall.conf"), backend).start();
         assert!(run.wait_lines("all.log", 6, WAIT), "stderr:\n{}", run.stderr());

@@ -116,6 +116,22 @@ pub enum LogItem {
     InlineFilter(Spanned<FilterExpr>),
     /// A nested `log { ... };`.
     Log(LogPath),
+    /// `if (...) { ... } elif (...) { ... } else { ... };`.
+    If(Vec<IfBranch>),
+}
+
+/// One branch of an `if` in a log path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfBranch {
+    /// `if (expr)` / `elif (expr)`; `None` for `else` and for `if { ... }`,
+    /// whose own filters decide.
+    pub condition: Option<Spanned<FilterExpr>>,
+    /// Its elements.
+    pub items: Vec<LogItem>,
+    /// Whether this is the `else` branch.
+    pub is_else: bool,
+    /// Where `if`, `elif` or `else` is written.
+    pub location: Location,
 }
 
 /// A `log { ... };` statement.

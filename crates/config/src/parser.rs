@@ -2,7 +2,7 @@
 //! here, where they are used, as syslog-ng does: a block's body is text in
 //! which backtick references to its parameters are replaced.
 
-use crate::ast::{Arg, Call, FilterExpr, LogItem, LogPath, Scalar, Spanned, Statement};
+use crate::ast::{Arg, Call, FilterExpr, IfBranch, LogItem, LogPath, Scalar, Spanned, Statement};
 use crate::error::{ConfigError, Location};
 use crate::lexer::{Lexer, Token, TokenKind};
 use std::cell::RefCell;
@@ -579,16 +579,23 @@ impl Parser {
 
     fn log_path(&mut self, location: Location) -> Result<LogPath, ConfigError> {
         self.expect(TokenKind::LBrace, "'{'")?;
+        let items = self.log_items()?;
+        Ok(LogPath { items, location })
+    }
+
+    /// The elements of a log path (or of an `if` branch) up to its `}`.
+    fn log_items(&mut self) -> Result<Vec<LogItem>, ConfigError> {
         let mut items = Vec::new();
         loop {
             self.semicolons()?;
             if self.peek()?.kind == TokenKind::RBrace {
                 self.next()?;
-                return Ok(LogPath { items, location });
+                return Ok(items);
             }
-            let name = self.word("source(), destination(), filter(), flags() or log")?;
+            let name = self.word("source(), destination(), filter(), flags(), if or log")?;
             let kw = keyword(&name.value);
             match self.peek()?.kind {
+                _ if kw == "if" => items.push(LogItem::If(self.if_branches(name.location)?)),
                 TokenKind::LBrace if kw == "log" => {
                     let nested = self.log_path(name.location)?;
                     items.push(LogItem::Log(nested));
@@ -611,6 +618,54 @@ impl Parser {
                 _ => items.push(LogItem::Reference(self.call_after_name(name)?)),
             }
             self.expect(TokenKind::Semicolon, "';'")?;
+        }
+    }
+
+    /// `(expr) { ... }` after `if`, then any `elif (expr) { ... }` and an
+    /// optional `else { ... }`.
+    fn if_branches(&mut self, location: Location) -> Result<Vec<IfBranch>, ConfigError> {
+        let mut branches = Vec::new();
+        let mut location = location;
+        loop {
+            let condition = if self.peek()?.kind == TokenKind::LParen {
+                let open = self.next()?;
+                let expr = self.filter_expr()?;
+                self.expect(TokenKind::RParen, "')'")?;
+                Some(Spanned {
+                    value: expr,
+                    location: open.location,
+                })
+            } else {
+                None
+            };
+            self.expect(TokenKind::LBrace, "'{'")?;
+            let items = self.log_items()?;
+            branches.push(IfBranch {
+                condition,
+                items,
+                is_else: false,
+                location,
+            });
+            let next_word = match &self.peek()?.kind {
+                TokenKind::Word(w) => keyword(w),
+                _ => return Ok(branches),
+            };
+            match next_word.as_str() {
+                "elif" => location = self.next()?.location,
+                "else" => {
+                    let location = self.next()?.location;
+                    self.expect(TokenKind::LBrace, "'{'")?;
+                    let items = self.log_items()?;
+                    branches.push(IfBranch {
+                        condition: None,
+                        items,
+                        is_else: true,
+                        location,
+                    });
+                    return Ok(branches);
+                }
+                _ => return Ok(branches),
+            }
         }
     }
 }

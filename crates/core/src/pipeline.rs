@@ -164,10 +164,7 @@ pub struct PathRoute {
 impl PathRoute {
     /// The path's destinations in order.
     fn destinations(&self) -> impl Iterator<Item = &Arc<DestQueue>> {
-        self.steps.iter().flat_map(|step| match step {
-            Step::Deliver(destinations) => &destinations[..],
-            _ => &[],
-        })
+        self.steps.iter().flat_map(Step::destinations)
     }
 }
 
@@ -589,11 +586,20 @@ impl PathWalk<'_> {
         copies: &mut Vec<LogMessage>,
         originals: usize,
     ) -> bool {
-        for step in &path.steps {
+        self.run_steps(&path.steps, chosen, copies, originals)
+    }
+
+    fn run_steps(
+        &mut self,
+        steps: &[Step<Arc<DestQueue>>],
+        chosen: &mut [Vec<u32>],
+        copies: &mut Vec<LogMessage>,
+        originals: usize,
+    ) -> bool {
+        for step in steps {
             match step {
                 Step::Filter(filter) => {
-                    let current = self.copy.as_ref().unwrap_or(self.original);
-                    if !filter.matches(current) {
+                    if !filter.matches(self.current()) {
                         return false;
                     }
                 }
@@ -617,9 +623,47 @@ impl PathWalk<'_> {
                     }
                     self.slot += destinations.len();
                 }
+                Step::Branches(branches) => {
+                    // Each branch owns the destination slots of its deliveries.
+                    let after = self.slot + step.destinations().count();
+                    let (copy, copy_index) = (self.copy.clone(), self.copy_index);
+                    let mut first_slot = self.slot;
+                    for branch in branches {
+                        self.slot = first_slot;
+                        first_slot += branch.steps.iter().flat_map(Step::destinations).count();
+                        if let Some(condition) = &branch.condition {
+                            // `if (...)`: the condition decides; what the branch
+                            // then drops goes no further.
+                            if !condition.matches(self.current()) {
+                                continue;
+                            }
+                            if !self.run_steps(&branch.steps, chosen, copies, originals) {
+                                return false;
+                            }
+                            break;
+                        }
+                        // `if { ... }` and `else`: taken when its steps let the
+                        // message through; else the next branch tries the message
+                        // as it was.
+                        if self.run_steps(&branch.steps, chosen, copies, originals) {
+                            break;
+                        }
+                        if branch.is_else {
+                            return false;
+                        }
+                        self.copy = copy.clone();
+                        self.copy_index = copy_index;
+                    }
+                    self.slot = after;
+                }
             }
         }
         true
+    }
+
+    /// The message as the path has it now.
+    fn current(&self) -> &LogMessage {
+        self.copy.as_ref().unwrap_or(self.original)
     }
 }
 

@@ -114,7 +114,11 @@ fn routes(paths: &[PathPlan], queues: &[Arc<DestQueue>]) -> Vec<PathRoute> {
             steps: p
                 .steps
                 .iter()
-                .map(|s| s.map_destinations(|ds| ds.iter().map(|i| queues[*i].clone()).collect()))
+                .map(|s| {
+                    s.map_destinations(&|ds: &[usize]| {
+                        ds.iter().map(|i| queues[*i].clone()).collect()
+                    })
+                })
                 .collect(),
             is_final: p.is_final,
             fallback: p.fallback,

@@ -9,14 +9,14 @@ mod python_fetcher;
 
 pub use options::GlobalOptions;
 
-use crate::ast::{Call, FilterExpr, LogItem, LogPath, Spanned, Statement};
+use crate::ast::{Call, FilterExpr, IfBranch, LogItem, LogPath, Spanned, Statement};
 use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use destinations::{DestinationDriver, NamedTemplates};
 use filters::FilterTable;
 use logfetch_core::lifecycle::PythonCode;
-use logfetch_core::modify::Step;
+use logfetch_core::modify::{Branch, Step};
 use logfetch_core::pipeline::SourceSettings;
 use logfetch_core::plan::{DestinationPlan, FetcherPlan, InternalPlan, PathPlan, Plan};
 use std::collections::HashMap;
@@ -277,98 +277,12 @@ impl Checker<'_> {
         let mut nested = Vec::new();
         for item in &path.items {
             match item {
-                LogItem::Reference(call) => match keyword(&call.name.value).as_str() {
-                    "source" => flat.sources.push(self.lookup("source", call)?),
-                    "destination" => {
-                        let d = self.lookup("destination", call)?;
-                        flat.steps.push(Step::Deliver(vec![d]));
-                    }
-                    "filter" => {
-                        let f = self.filters.reference(call)?;
-                        flat.steps.push(Step::Filter(Arc::new(f)));
-                    }
-                    kind @ ("parser" | "rewrite") => {
-                        let mut steps = self.modifier_reference(kind, call)?;
-                        flat.steps.append(&mut steps);
-                    }
-                    "flags" => {
-                        for (flag, location) in values::strings(call)? {
-                            match keyword(&flag).as_str() {
-                                "flow-control" => flat.flow_control = true,
-                                "final" => flat.is_final = true,
-                                "fallback" => flat.fallback = true,
-                                "catchall" => flat.catchall = true,
-                                "drop-unmatched" => {}
-                                other => {
-                                    let valid = [
-                                        "flow-control",
-                                        "final",
-                                        "fallback",
-                                        "catchall",
-                                        "drop-unmatched",
-                                    ];
-                                    let hint = crate::error::did_you_mean(other, valid);
-                                    return Err(ConfigError::new(
-                                        location,
-                                        Some(&flag),
-                                        format!("unknown log path flag{hint}"),
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                    _ => {
-                        return Err(unknown_option(
-                            call,
-                            "log",
-                            &[
-                                "source",
-                                "destination",
-                                "filter",
-                                "parser",
-                                "rewrite",
-                                "flags",
-                            ],
-                        ));
-                    }
-                },
-                LogItem::Inline(kind, body) => {
-                    let name = Spanned {
-                        value: format!("#anon-{}{}", keyword(&kind.value), self.anonymous),
-                        location: kind.location.clone(),
-                    };
-                    self.anonymous += 1;
-                    match keyword(&kind.value).as_str() {
-                        "source" => {
-                            let i = self.source(name, body)?;
-                            flat.sources.push(i);
-                        }
-                        "destination" => {
-                            let i = self.destination(name, body)?;
-                            flat.steps.push(Step::Deliver(vec![i]));
-                        }
-                        modifier @ ("parser" | "rewrite") => {
-                            let mut steps = self.modifier_steps(modifier, body)?;
-                            flat.steps.append(&mut steps);
-                        }
-                        _ => {
-                            return Err(ConfigError::new(
-                                kind.location.clone(),
-                                Some(&kind.value),
-                                "only source, destination, filter, parser and rewrite can be written inline in a log path",
-                            ));
-                        }
-                    }
-                }
-                LogItem::InlineFilter(expr) => {
-                    let f = self.filters.compile(&expr.value)?;
-                    flat.steps.push(Step::Filter(Arc::new(f)));
-                }
                 LogItem::Log(inner) => {
                     let mut base = flat.clone();
-                    base.steps.retain(|s| !matches!(s, Step::Deliver(_)));
+                    base.steps = without_deliveries(&base.steps);
                     nested.push((inner, base));
                 }
+                other => self.path_item(other, &mut flat)?,
             }
         }
         let sources = flat.sources.clone();
@@ -382,6 +296,143 @@ impl Checker<'_> {
         Ok(())
     }
 
+    /// One element of a log path (not a nested `log {}`) added to `flat`.
+    fn path_item(&mut self, item: &LogItem, flat: &mut FlatPath) -> Result<(), ConfigError> {
+        match item {
+            LogItem::Reference(call) => match keyword(&call.name.value).as_str() {
+                "source" => flat.sources.push(self.lookup("source", call)?),
+                "destination" => {
+                    let d = self.lookup("destination", call)?;
+                    flat.steps.push(Step::Deliver(vec![d]));
+                }
+                "filter" => {
+                    let f = self.filters.reference(call)?;
+                    flat.steps.push(Step::Filter(Arc::new(f)));
+                }
+                kind @ ("parser" | "rewrite") => {
+                    let mut steps = self.modifier_reference(kind, call)?;
+                    flat.steps.append(&mut steps);
+                }
+                "flags" => {
+                    for (flag, location) in values::strings(call)? {
+                        match keyword(&flag).as_str() {
+                            "flow-control" => flat.flow_control = true,
+                            "final" => flat.is_final = true,
+                            "fallback" => flat.fallback = true,
+                            "catchall" => flat.catchall = true,
+                            "drop-unmatched" => {}
+                            other => {
+                                let valid = [
+                                    "flow-control",
+                                    "final",
+                                    "fallback",
+                                    "catchall",
+                                    "drop-unmatched",
+                                ];
+                                let hint = crate::error::did_you_mean(other, valid);
+                                return Err(ConfigError::new(
+                                    location,
+                                    Some(&flag),
+                                    format!("unknown log path flag{hint}"),
+                                ));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    return Err(unknown_option(
+                        call,
+                        "log",
+                        &[
+                            "source",
+                            "destination",
+                            "filter",
+                            "parser",
+                            "rewrite",
+                            "flags",
+                        ],
+                    ));
+                }
+            },
+            LogItem::Inline(kind, body) => {
+                let name = Spanned {
+                    value: format!("#anon-{}{}", keyword(&kind.value), self.anonymous),
+                    location: kind.location.clone(),
+                };
+                self.anonymous += 1;
+                match keyword(&kind.value).as_str() {
+                    "source" => {
+                        let i = self.source(name, body)?;
+                        flat.sources.push(i);
+                    }
+                    "destination" => {
+                        let i = self.destination(name, body)?;
+                        flat.steps.push(Step::Deliver(vec![i]));
+                    }
+                    modifier @ ("parser" | "rewrite") => {
+                        let mut steps = self.modifier_steps(modifier, body)?;
+                        flat.steps.append(&mut steps);
+                    }
+                    _ => {
+                        return Err(ConfigError::new(
+                            kind.location.clone(),
+                            Some(&kind.value),
+                            "only source, destination, filter, parser and rewrite can be written inline in a log path",
+                        ));
+                    }
+                }
+            }
+            LogItem::InlineFilter(expr) => {
+                let f = self.filters.compile(&expr.value)?;
+                flat.steps.push(Step::Filter(Arc::new(f)));
+            }
+            LogItem::If(branches) => {
+                let branches = branches
+                    .iter()
+                    .map(|branch| self.if_branch(branch))
+                    .collect::<Result<_, _>>()?;
+                flat.steps.push(Step::Branches(branches));
+            }
+            LogItem::Log(inner) => {
+                return Err(ConfigError::new(
+                    inner.location.clone(),
+                    Some("log"),
+                    "a nested log {} cannot be used inside if",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A branch of an `if`: its condition, and its elements as steps.
+    fn if_branch(&mut self, branch: &IfBranch) -> Result<Branch<usize>, ConfigError> {
+        let condition = match &branch.condition {
+            Some(expr) => Some(Arc::new(self.filters.compile(&expr.value)?)),
+            None => None,
+        };
+        let mut inner = FlatPath::default();
+        for item in &branch.items {
+            self.path_item(item, &mut inner)?;
+        }
+        if !inner.sources.is_empty()
+            || inner.is_final
+            || inner.fallback
+            || inner.catchall
+            || inner.flow_control
+        {
+            return Err(ConfigError::new(
+                branch.location.clone(),
+                Some("if"),
+                "only filters, parsers, rewrites, destinations and if can be used inside if",
+            ));
+        }
+        Ok(Branch {
+            condition,
+            steps: inner.steps,
+            is_else: branch.is_else,
+        })
+    }
+
     fn finish(self, program_code: Vec<PythonCode>, warnings: &mut Vec<String>) -> Plan {
         let mut plan = Plan::default();
         plan.program.code = program_code;
@@ -393,10 +444,7 @@ impl Checker<'_> {
                 .paths
                 .iter()
                 .flat_map(|p| p.steps.iter())
-                .flat_map(|s| match s {
-                    Step::Deliver(d) => d.clone(),
-                    _ => Vec::new(),
-                })
+                .flat_map(|s| s.destinations().copied().collect::<Vec<_>>())
                 .collect();
             v.sort_unstable();
             v.dedup();
@@ -434,7 +482,7 @@ impl Checker<'_> {
                         .iter()
                         .map(|step| {
                             // A destination statement stands for its drivers.
-                            step.map_destinations(|statements| {
+                            step.map_destinations(&|statements: &[usize]| {
                                 statements
                                     .iter()
                                     .flat_map(|d| dest_index[d].iter().copied())
@@ -476,6 +524,15 @@ impl Checker<'_> {
         }
         plan
     }
+}
+
+/// `steps` without their deliveries (those of branches included).
+fn without_deliveries(steps: &[Step<usize>]) -> Vec<Step<usize>> {
+    steps
+        .iter()
+        .filter(|s| !matches!(s, Step::Deliver(_)))
+        .map(|s| s.map_destinations(&|_: &[usize]| Vec::new()))
+        .collect()
 }
 
 /// Whether `$(format-json)` writes typed values: from `@version: 4.0` on

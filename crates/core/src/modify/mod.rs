@@ -77,15 +77,58 @@ pub enum Step<D> {
     Modify(Arc<Modifier>),
     /// The message as it is at this point goes to these destinations.
     Deliver(Vec<D>),
+    /// `if (...) { } elif (...) { } else { }`: the branch taken decides
+    /// how the message goes on (see [`Branch`]); without an `else`, a
+    /// message no branch takes goes on unchanged.
+    Branches(Vec<Branch<D>>),
+}
+
+/// One branch of an `if` in a log path. A branch with a condition is
+/// taken when the condition matches, and what its steps then drop goes no
+/// further; a branch without one (`if { ... }`, `else`) is taken when its
+/// steps let the message through, else the next branch tries the message
+/// as it was.
+#[derive(Clone, Debug)]
+pub struct Branch<D> {
+    /// `if (...)` / `elif (...)`; `None` for `else` and `if { ... }`.
+    pub condition: Option<Arc<Filter>>,
+    /// What runs in the branch.
+    pub steps: Vec<Step<D>>,
+    /// The `else` branch: when it does not let the message through either,
+    /// the message goes no further.
+    pub is_else: bool,
 }
 
 impl<D> Step<D> {
-    /// The same step, a delivery's destinations replaced by `f` of them.
-    pub fn map_destinations<E>(&self, f: impl Fn(&[D]) -> Vec<E>) -> Step<E> {
+    /// The same step, each delivery's destinations replaced by `f` of them.
+    pub fn map_destinations<E>(&self, f: &impl Fn(&[D]) -> Vec<E>) -> Step<E> {
         match self {
             Step::Filter(filter) => Step::Filter(filter.clone()),
             Step::Modify(modifier) => Step::Modify(modifier.clone()),
             Step::Deliver(destinations) => Step::Deliver(f(destinations)),
+            Step::Branches(branches) => Step::Branches(
+                branches
+                    .iter()
+                    .map(|b| Branch {
+                        condition: b.condition.clone(),
+                        steps: b.steps.iter().map(|s| s.map_destinations(f)).collect(),
+                        is_else: b.is_else,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every destination the step delivers to, branches included, in order.
+    pub fn destinations(&self) -> Box<dyn Iterator<Item = &D> + '_> {
+        match self {
+            Step::Deliver(destinations) => Box::new(destinations.iter()),
+            Step::Branches(branches) => Box::new(
+                branches
+                    .iter()
+                    .flat_map(|b| b.steps.iter().flat_map(Step::destinations)),
+            ),
+            _ => Box::new(std::iter::empty()),
         }
     }
 }
