@@ -132,3 +132,77 @@ impl<D> Step<D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::LogMessage;
+    use crate::syslog_parse::parse_date;
+    use crate::timestamp::Timestamp;
+
+    /// Odd texts made of separators, quotes, escapes and multi-byte
+    /// characters: parsers, dates and the template functions that index
+    /// into text must never panic on them.
+    #[test]
+    fn parsers_and_text_functions_take_odd_input_without_panicking() {
+        let alphabet: &[&str] = &[
+            "a", "=", " ", "\"", "'", "\\", ",", ";", ":", "{", "}", "[", "]", "1", "-", ".", "%",
+            "é", "\t", "x=", "\"\"", "''", "0x", "e", "null", "true", ":", "@cee:", "Σ",
+        ];
+        let mut seed: u64 = 0x1234_5678;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let kv = KvParser::default();
+        let kv2 = KvParser {
+            value_separator: b':',
+            pair_separator: b";".to_vec(),
+            stray_words_into: Some("s".into()),
+            ..KvParser::default()
+        };
+        let csv = CsvParser {
+            columns: vec!["a".into(), "b".into()],
+            delimiters: b",".to_vec(),
+            escape: CsvEscape::BackslashWithSequences,
+            greedy: true,
+            ..CsvParser::default()
+        };
+        let csv2 = CsvParser {
+            escape: CsvEscape::DoubleChar,
+            ..CsvParser::default()
+        };
+        let json = JsonParser::default();
+        let formats: Vec<String> = ["%Y-%m-%d %H:%M:%S%z", "%s", "%b %d %T", "%f%Z%j%p%C%y%G"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for _ in 0..20_000 {
+            let n = (next() % 12) as usize;
+            let text: String = (0..n)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            for p in [&kv, &kv2] {
+                p.apply(&mut LogMessage::with_message(&text));
+            }
+            for p in [&csv, &csv2] {
+                p.apply(&mut LogMessage::with_message(&text));
+            }
+            json.apply(&mut LogMessage::with_message(&text));
+            let _ = parse_date(&text, &formats, None, &Timestamp::now());
+            for f in [
+                "$(substr \"$MSG\" -3 -1)",
+                "$(/ $MSG 0.0)",
+                "$(url-decode $MSG)",
+                "$(padding $MSG 5 ab)",
+                "$(replace-delimiter \",\" \"\" $MSG)",
+            ] {
+                let t = crate::template::Template::compile(f).unwrap();
+                let mut out = Vec::new();
+                t.render(&LogMessage::with_message(&text), &mut out);
+            }
+        }
+    }
+}
