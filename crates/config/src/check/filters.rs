@@ -44,11 +44,12 @@ fn pattern(call: &Call) -> Result<(Regex, Option<String>), ConfigError> {
                 "type" => kind = values::string(opt)?.to_ascii_lowercase(),
                 "flags" => {
                     for (flag, location) in values::strings(opt)? {
+                        if flags.read(&flag) {
+                            continue;
+                        }
                         match keyword(&flag).as_str() {
-                            "ignore-case" | "icase" => flags.ignore_case = true,
-                            "substring" => flags.substring = true,
-                            "prefix" => flags.prefix = true,
-                            "utf8" | "store-matches" | "global" | "nobackref" | "disable-jit" => {}
+                            // Meaningful to subst() only.
+                            "global" => {}
                             _ => {
                                 return Err(ConfigError::new(
                                     location,
@@ -106,6 +107,22 @@ pub(super) struct MatchFlags {
     pub substring: bool,
     /// `prefix`: a `type("string")` pattern matches the start.
     pub prefix: bool,
+}
+
+impl MatchFlags {
+    /// Takes `flag` when it is one every matcher knows (`ignore-case`,
+    /// `substring`, `prefix`, and `utf8`, `store-matches`, `nobackref`,
+    /// `disable-jit`, which change nothing here); `false` for any other.
+    pub fn read(&mut self, flag: &str) -> bool {
+        match keyword(flag).as_str() {
+            "ignore-case" | "icase" => self.ignore_case = true,
+            "substring" => self.substring = true,
+            "prefix" => self.prefix = true,
+            "utf8" | "store-matches" | "nobackref" | "disable-jit" => {}
+            _ => return false,
+        }
+        true
+    }
 }
 
 /// The filter of a template's `$(if (FILTER) THEN ELSE)`. Named filters

@@ -355,12 +355,11 @@ fn regexp_parser(call: &Call) -> Result<RegexpParser, ConfigError> {
             "type" => kind = values::string(option)?.to_ascii_lowercase(),
             "flags" => {
                 for (flag, location) in values::strings(option)? {
+                    if flags.read(&flag) {
+                        continue;
+                    }
                     match keyword(&flag).as_str() {
-                        "ignore-case" | "icase" => flags.ignore_case = true,
-                        "substring" => flags.substring = true,
-                        "prefix" => flags.prefix = true,
-                        "utf8" | "unicode" | "store-matches" | "nobackref" | "disable-jit"
-                        | "dupnames" => {}
+                        "unicode" | "dupnames" => {}
                         _ => {
                             return Err(ConfigError::new(
                                 location,

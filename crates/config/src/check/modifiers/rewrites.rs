@@ -83,12 +83,12 @@ pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, C
             let mut global = false;
             let mut match_flags = MatchFlags::default();
             for (flag, location) in flags {
+                if match_flags.read(&flag) {
+                    continue;
+                }
                 match keyword(&flag).as_str() {
                     "global" => global = true,
-                    "ignore-case" | "icase" => match_flags.ignore_case = true,
-                    "substring" => match_flags.substring = true,
-                    "prefix" => match_flags.prefix = true,
-                    "utf8" | "unicode" | "store-matches" | "nobackref" | "disable-jit" => {}
+                    "unicode" => {}
                     _ => {
                         return Err(ConfigError::new(
                             location,
