@@ -522,14 +522,24 @@ fn select<'a>(
 ) -> Vec<(&'a Arc<DestQueue>, Selection)> {
     let slots: Vec<&Arc<DestQueue>> = paths.iter().flat_map(PathRoute::destinations).collect();
     let mut chosen: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
+    // The first destination slot of each path.
+    let first_slots: Vec<usize> = paths
+        .iter()
+        .scan(0, |next, path| {
+            let first = *next;
+            *next += path
+                .steps
+                .iter()
+                .map(Step::destination_count)
+                .sum::<usize>();
+            Some(first)
+        })
+        .collect();
     let originals = messages.len();
     let mut copies: Vec<LogMessage> = Vec::new();
     for (i, original) in messages.iter().enumerate() {
         let mut matched = false;
-        let mut path_slot = 0;
-        for path in paths {
-            let first_slot = path_slot;
-            path_slot += path.destinations().count();
+        for (path, &first_slot) in paths.iter().zip(&first_slots) {
             if path.fallback && matched {
                 continue;
             }
@@ -625,12 +635,11 @@ impl PathWalk<'_> {
                 }
                 Step::Branches(branches) => {
                     // Each branch owns the destination slots of its deliveries.
-                    let after = self.slot + step.destinations().count();
-                    let (copy, copy_index) = (self.copy.clone(), self.copy_index);
+                    let after = self.slot + step.destination_count();
                     let mut first_slot = self.slot;
                     for branch in branches {
                         self.slot = first_slot;
-                        first_slot += branch.steps.iter().flat_map(Step::destinations).count();
+                        first_slot += branch.destination_count();
                         if let Some(condition) = &branch.condition {
                             // `if (...)`: the condition decides; what the branch
                             // then drops goes no further.
@@ -645,13 +654,17 @@ impl PathWalk<'_> {
                         // `if { ... }` and `else`: taken when its steps let the
                         // message through; else the next branch tries the message
                         // as it was.
+                        if branch.is_else {
+                            if !self.run_steps(&branch.steps, chosen, copies, originals) {
+                                return false;
+                            }
+                            break;
+                        }
+                        let (copy, copy_index) = (self.copy.clone(), self.copy_index);
                         if self.run_steps(&branch.steps, chosen, copies, originals) {
                             break;
                         }
-                        if branch.is_else {
-                            return false;
-                        }
-                        self.copy = copy.clone();
+                        self.copy = copy;
                         self.copy_index = copy_index;
                     }
                     self.slot = after;

@@ -99,6 +99,13 @@ pub struct Branch<D> {
     pub is_else: bool,
 }
 
+impl<D> Branch<D> {
+    /// How many destinations the branch delivers to.
+    pub fn destination_count(&self) -> usize {
+        self.steps.iter().map(Step::destination_count).sum()
+    }
+}
+
 impl<D> Step<D> {
     /// The same step, each delivery's destinations replaced by `f` of them.
     pub fn map_destinations<E>(&self, f: &impl Fn(&[D]) -> Vec<E>) -> Step<E> {
@@ -116,6 +123,15 @@ impl<D> Step<D> {
                     })
                     .collect(),
             ),
+        }
+    }
+
+    /// How many destinations the step delivers to, branches included.
+    pub fn destination_count(&self) -> usize {
+        match self {
+            Step::Deliver(destinations) => destinations.len(),
+            Step::Branches(branches) => branches.iter().map(Branch::destination_count).sum(),
+            _ => 0,
         }
     }
 
