@@ -8,13 +8,13 @@
 
 mod common;
 
-use common::{Launch, golden};
+use common::{Launch, golden, golden_mismatch};
 use std::fs;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The TCP destinations: golden file name and the port variable of the config.
 const TCP: &[(&str, &str)] = &[
@@ -105,10 +105,6 @@ fn udp_listener(name: &'static str, socket: UdpSocket, done: Arc<Mutex<bool>>) -
     }
 }
 
-fn show(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// Runs the golden configuration against listeners on `host`.
 fn compare_with_golden(backend: &str, host: &str) {
     let any: SocketAddr = if host.contains(':') {
@@ -146,10 +142,7 @@ fn compare_with_golden(backend: &str, host: &str) {
                     >= golden(f).len() as u64
             })
     };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !complete(&run) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    run.wait_for(Duration::from_secs(30), complete);
     // A little longer, so that anything extra (a duplicate) shows up too.
     std::thread::sleep(Duration::from_millis(300));
     let (code, _) = run.stop();
@@ -160,16 +153,8 @@ fn compare_with_golden(backend: &str, host: &str) {
     for l in listeners {
         l.thread.join().unwrap();
         let received = l.received.lock().unwrap();
-        let expected = golden(l.name);
-        if received.bytes != expected {
-            failures.push(format!(
-                "{} over {host} differs from tests/golden/{}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
-                l.name,
-                l.name,
-                show(&expected),
-                show(&received.bytes)
-            ));
-        }
+        let what = format!("{} over {host}", l.name);
+        failures.extend(golden_mismatch(&what, l.name, &received.bytes));
         if UDP.iter().any(|(n, _)| *n == l.name) && received.datagrams != golden_datagrams(l.name) {
             failures.push(format!(
                 "{}: {} datagrams, syslog-ng sent {}",
@@ -181,14 +166,7 @@ fn compare_with_golden(backend: &str, host: &str) {
     }
     for f in FILES {
         let got = fs::read(run.path(&format!("{f}.txt"))).unwrap_or_default();
-        let expected = golden(f);
-        if got != expected {
-            failures.push(format!(
-                "{f}.txt differs from tests/golden/{f}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
-                show(&expected),
-                show(&got)
-            ));
-        }
+        failures.extend(golden_mismatch(&format!("{f}.txt"), f, &got));
     }
     assert!(
         failures.is_empty(),

@@ -12,9 +12,9 @@
 
 mod common;
 
-use common::{Launch, golden};
+use common::{Launch, golden, golden_mismatch};
 use std::fs;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The file() destinations of `parsers.conf`.
 const PARSERS_FILES: &[&str] = &[
@@ -104,10 +104,7 @@ fn compare_with_golden_in(
                 >= expected(f).len() as u64
         })
     };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !complete(&run) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    run.wait_for(Duration::from_secs(10), complete);
     // A little longer, so that anything extra shows up too.
     std::thread::sleep(Duration::from_millis(300));
     let (code, _) = run.stop();
@@ -117,14 +114,7 @@ fn compare_with_golden_in(
         .iter()
         .filter_map(|f| {
             let got = fs::read(run.path(&format!("{f}.txt"))).unwrap_or_default();
-            let want = expected(f);
-            (got != want).then(|| {
-                format!(
-                    "{f}.txt differs from tests/golden/{name}/{f}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
-                    String::from_utf8_lossy(&want),
-                    String::from_utf8_lossy(&got)
-                )
-            })
+            golden_mismatch(&format!("{f}.txt"), &format!("{name}/{f}"), &got)
         })
         .collect();
     assert!(

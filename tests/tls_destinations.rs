@@ -14,7 +14,7 @@ use std::io::{ErrorKind, Read};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A TLS server with a test certificate (`tests/fixtures/tls/server.pem`, for
 /// `localhost` and 127.0.0.1, issued by `ca.pem`; or `cert.pem`, self-signed
@@ -176,16 +176,13 @@ conformance! {
             (&tls12, &want_syslog, "syslog() with ssl-options(no-tlsv13)"),
             (&other_name_ignored, &want_syslog, "syslog() with ssl-options(ignore-hostname-mismatch)"),
         ];
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline
-            && (delivering
+        run.wait_for(Duration::from_secs(30), |_| {
+            delivering
                 .iter()
-                .any(|(server, want, _)| server.received.lock().unwrap().len() < want.len())
-                || !*other_name.handshake_failed.lock().unwrap()
-                || !*untrusted.handshake_failed.lock().unwrap())
-        {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+                .all(|(server, want, _)| server.received.lock().unwrap().len() >= want.len())
+                && *other_name.handshake_failed.lock().unwrap()
+                && *untrusted.handshake_failed.lock().unwrap()
+        });
         std::thread::sleep(Duration::from_millis(300));
         let (code, _) = run.stop();
         *stop.lock().unwrap() = true;

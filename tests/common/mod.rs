@@ -55,6 +55,19 @@ pub fn golden(name: &str) -> Vec<u8> {
     fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// `None` when `got` is what syslog-ng 3.38 produced for `name`; else a
+/// report that names `what` and shows both texts.
+pub fn golden_mismatch(what: &str, name: &str, got: &[u8]) -> Option<String> {
+    let want = golden(name);
+    (got != want.as_slice()).then(|| {
+        format!(
+            "{what} differs from tests/golden/{name}.txt\n--- syslog-ng 3.38\n{}\n--- logfetch\n{}",
+            String::from_utf8_lossy(&want),
+            String::from_utf8_lossy(got)
+        )
+    })
+}
+
 /// The binary under test.
 pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_logfetch")
