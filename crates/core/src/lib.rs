@@ -13,6 +13,7 @@
 //! - [`native_api`]: the interpreter-independent half of `_syslogng`.
 
 pub mod ack;
+mod cache_hint;
 pub mod driver;
 mod escape;
 pub mod filter;
