@@ -20,7 +20,6 @@ mod parse_options;
 use fetcher::{Methods, Objects, RustpythonFetcher};
 use logfetch_core::lifecycle::{Backend, Fetcher, FetcherSpec, InitError, Program, ProgramSpec};
 use logfetch_core::options::OptionValue;
-use logfetch_core::python_sources::{HOST_PY, SYSLOGNG_PY};
 use native::PyLogFetcher;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython::InterpreterBuilderExt;
@@ -170,8 +169,32 @@ fn panicked(what: &str) -> InitError {
     InitError(text)
 }
 
+/// The host's Python files (`logfetch_core::python_sources`), compiled
+/// when logfetch is built (compiling them took 6 ms of every start). Their
+/// code carries the file names the CPython backend shows in tracebacks.
+fn host_modules() -> impl Iterator<Item = (&'static str, rustpython_vm::frozen::FrozenModule)> {
+    let syslogng = rustpython_vm::py_freeze!(
+        file = "../../core/python/syslogng.py",
+        module_name = "<logfetch>/syslogng.py"
+    );
+    let host = rustpython_vm::py_freeze!(
+        file = "../../core/python/_logfetch_host.py",
+        module_name = "<logfetch>/_logfetch_host.py"
+    );
+    // Cargo does not see the files `py_freeze!` reads: these make it
+    // rebuild this crate (and so freeze them again) when they change.
+    const _: &str = include_str!("../../core/python/syslogng.py");
+    const _: &str = include_str!("../../core/python/_logfetch_host.py");
+    let named = |name: &'static str| move |(_, module)| (name, module);
+    (syslogng.into_iter().map(named("syslogng")))
+        .chain(host.into_iter().map(named("_logfetch_host")))
+}
+
 fn start() -> Result<RustpythonBackend, InitError> {
-    let builder = InterpreterBuilder::new().settings(settings()).init_stdlib();
+    let builder = InterpreterBuilder::new()
+        .settings(settings())
+        .init_stdlib()
+        .add_frozen_modules(host_modules());
     let def = native::_syslogng::module_def(&builder.ctx);
     let interp = builder.add_native_module(def).interpreter();
     let host = interp.enter(|vm| {
@@ -186,18 +209,8 @@ fn start() -> Result<RustpythonBackend, InitError> {
                     "RustPython could not import the site module"
                 );
             }
-            rustpython_vm::import::import_file(
-                vm,
-                "syslogng",
-                "<logfetch>/syslogng.py",
-                SYSLOGNG_PY,
-            )?;
-            rustpython_vm::import::import_file(
-                vm,
-                "_logfetch_host",
-                "<logfetch>/_logfetch_host.py",
-                HOST_PY,
-            )
+            vm.import("syslogng", 0)?;
+            vm.import("_logfetch_host", 0)
         };
         load().map_err(|e| host_failure(vm, e))
     })?;
