@@ -1,4 +1,6 @@
-//! The Python half of logfetch, shared verbatim by both backends.
+//! The Python half of logfetch, shared verbatim by both backends: CPython
+//! compiles these texts when it starts; RustPython freezes the same files
+//! into its binary when logfetch is built (`py_freeze!`).
 
 /// The pure-Python `syslogng` package (one file; it registers its submodules).
 pub const SYSLOGNG_PY: &str = include_str!("../python/syslogng.py");
