@@ -29,36 +29,53 @@ const SPARE_LIMIT: usize = 4096;
 /// some 2 000 further messages the destination's cache has moved on.
 const SPARE_MIN_AGE: usize = 2048;
 
-/// A thread's value vectors of delivered messages, oldest first (see
-/// [`LogMessage::recycle`]). A fetcher thread reuses its own vectors instead
-/// of freeing and allocating one per message, which glibc does slowly for
-/// blocks of this size. A kept vector still holds its old values: they are
-/// dropped when it is reused, so their buffers too return to the allocator
-/// only once the destination has stopped reading them.
+/// A kept vector whose message was received this long (µs) before the one
+/// being built is reused however few vectors wait: a slow source keeps a
+/// short list instead of 2 048 messages' worth of memory.
+const SPARE_MIN_AGE_MICROS: i64 = 5_000;
+
+/// Below this many kept vectors, old ones are no longer freed.
+const SPARE_SHRINK_FLOOR: usize = 64;
+
+/// A thread's value vectors of delivered messages, oldest first, each with
+/// its message's receive time in µs (see [`LogMessage::recycle`]). A
+/// fetcher thread reuses its own vectors instead of freeing and allocating
+/// one per message, which glibc does slowly for blocks of this size. A kept
+/// vector still holds its old values: they are dropped when it is reused,
+/// so their buffers too return to the allocator only once the destination
+/// has stopped reading them.
 #[derive(Default)]
-struct SpareValues(VecDeque<Vec<(Name, Value)>>);
+struct SpareValues(VecDeque<(Vec<(Name, Value)>, i64)>);
 
 impl SpareValues {
     /// Keeps a delivered message's vector, unless enough are kept already.
     /// Values with big buffers are dropped at once, not held while waiting.
-    fn keep(&mut self, mut values: Vec<(Name, Value)>) {
+    fn keep(&mut self, mut values: Vec<(Name, Value)>, received: i64) {
         if values.iter().any(|(_, value)| holds_big_buffer(value)) {
             values.clear();
         }
         if self.0.len() < SPARE_LIMIT {
-            self.0.push_back(values);
+            self.0.push_back((values, received));
         }
     }
 
-    /// An emptied vector old enough for reuse, if there is one; asks for the
-    /// next one to be fetched for writing meanwhile.
-    fn take(&mut self) -> Option<Vec<(Name, Value)>> {
-        if self.0.len() <= SPARE_MIN_AGE {
+    /// An emptied vector old enough for reuse by a message received at
+    /// `now` (µs), if there is one; asks for the next one to be fetched for
+    /// writing meanwhile. While the oldest kept vectors are old by time,
+    /// one more is freed per call, so the list shrinks when a source slows.
+    fn take(&mut self, now: i64) -> Option<Vec<(Name, Value)>> {
+        let old_by_time =
+            |&(_, received): &(_, i64)| now.saturating_sub(received) >= SPARE_MIN_AGE_MICROS;
+        let due = self.0.len() > SPARE_MIN_AGE || self.0.front().is_some_and(old_by_time);
+        if !due {
             return None;
         }
-        let mut values = self.0.pop_front()?;
+        let (mut values, _) = self.0.pop_front()?;
         values.clear();
-        if let Some(next) = self.0.front().filter(|_| self.0.len() > SPARE_MIN_AGE) {
+        if self.0.len() > SPARE_SHRINK_FLOOR && self.0.front().is_some_and(old_by_time) {
+            self.0.pop_front();
+        }
+        if let Some((next, _)) = self.0.front() {
             let bytes =
                 next.capacity().min(USUAL_VALUE_COUNT) * std::mem::size_of::<(Name, Value)>();
             crate::cache_hint::prepare_for_write(next.as_ptr().cast(), bytes);
@@ -299,14 +316,15 @@ impl LogMessage {
         if !(USUAL_VALUE_COUNT..=4 * USUAL_VALUE_COUNT).contains(&values.capacity()) {
             return;
         }
-        SPARE_VALUES.with(|spare| spare.borrow_mut().keep(values));
+        let received = self.recvd.micros();
+        SPARE_VALUES.with(|spare| spare.borrow_mut().keep(values, received));
     }
 
     /// Adds a value under a name that is not set yet.
     fn push(&mut self, name: &str, value: Value) {
         if self.values.capacity() == 0 {
             self.values = SPARE_VALUES
-                .with(|spare| spare.borrow_mut().take())
+                .with(|spare| spare.borrow_mut().take(self.recvd.micros()))
                 .unwrap_or_else(|| Vec::with_capacity(USUAL_VALUE_COUNT));
         }
         self.values.push((Name::new(canonical_name(name)), value));
@@ -390,19 +408,13 @@ mod tests {
 
     #[test]
     fn a_recycled_value_vector_serves_a_later_message_empty() {
-        // Runs on its own thread: the spare vectors are per thread.
+        // Its own thread: the kept vectors are per thread.
         std::thread::spawn(|| {
             let mut old = LogMessage::with_message("old");
             old.set_str("app", "x");
+            old.recvd = Timestamp::default(); // long ago: due at once
             let buffer = old.values.as_ptr();
             old.recycle();
-            // Only after SPARE_MIN_AGE newer vectors is the old one reused.
-            for _ in 0..SPARE_MIN_AGE {
-                let mut other = LogMessage::new();
-                other.set_str("HOST", "h");
-                assert_ne!(other.values.as_ptr(), buffer);
-                other.recycle();
-            }
             let mut next = LogMessage::new();
             next.set_str("HOST", "h");
             assert_eq!(next.values.as_ptr(), buffer);
@@ -413,18 +425,45 @@ mod tests {
         .unwrap();
     }
 
+    fn spare_vector() -> Vec<(Name, Value)> {
+        vec![(Name::new("MESSAGE"), Value::string("m"))]
+    }
+
     #[test]
-    fn a_kept_vector_holds_on_to_small_values_only() {
-        let small = vec![(Name::new("a"), Value::string("short"))];
-        let big = vec![
-            (Name::new("a"), Value::string("short")),
-            (Name::new("b"), Value::string(vec![b'x'; 4096])),
-        ];
+    fn a_kept_vector_waits_behind_newer_ones() {
         let mut spare = SpareValues::default();
-        spare.keep(small);
-        spare.keep(big);
-        assert_eq!(spare.0[0].len(), 1, "small values wait to be dropped");
-        assert!(spare.0[1].is_empty(), "a big buffer is dropped at once");
+        let first = spare_vector();
+        let buffer = first.as_ptr();
+        spare.keep(first, 0);
+        for _ in 1..SPARE_MIN_AGE {
+            spare.keep(spare_vector(), 0);
+        }
+        assert!(spare.take(0).is_none(), "only SPARE_MIN_AGE vectors wait");
+        spare.keep(spare_vector(), 0);
+        let reused = spare.take(0).expect("the oldest is due");
+        assert_eq!(reused.as_ptr(), buffer);
+        assert!(reused.is_empty());
+        assert_eq!(spare.0.len(), SPARE_MIN_AGE);
+    }
+
+    #[test]
+    fn a_slow_sources_vectors_are_due_by_time_and_the_list_shrinks() {
+        let mut spare = SpareValues::default();
+        for _ in 0..100 {
+            spare.keep(spare_vector(), 0);
+        }
+        assert!(spare.take(SPARE_MIN_AGE_MICROS - 1).is_none());
+        assert!(spare.take(SPARE_MIN_AGE_MICROS).is_some());
+        assert_eq!(spare.0.len(), 98, "one reused, one more freed");
+        while spare.0.len() > SPARE_SHRINK_FLOOR {
+            assert!(spare.take(SPARE_MIN_AGE_MICROS).is_some());
+        }
+        assert_eq!(spare.0.len(), SPARE_SHRINK_FLOOR);
+        // At the floor only the due vector is taken, none freed.
+        spare.keep(spare_vector(), 2 * SPARE_MIN_AGE_MICROS);
+        let before = spare.0.len();
+        assert!(spare.take(2 * SPARE_MIN_AGE_MICROS).is_some());
+        assert_eq!(spare.0.len(), before - 1);
     }
 
     #[test]

@@ -34,6 +34,13 @@ impl Timestamp {
         }
     }
 
+    /// Microseconds since the Unix epoch.
+    pub fn micros(&self) -> i64 {
+        self.secs
+            .saturating_mul(1_000_000)
+            .saturating_add(i64::from(self.usec))
+    }
+
     /// Builds a timestamp shown in the local time zone.
     pub fn from_epoch_local(secs: i64, usec: u32) -> Self {
         Timestamp {
