@@ -18,7 +18,8 @@ pub fn prepare_for_write(ptr: *const u8, len: usize) {
 fn prefetch_line_for_write(ptr: *const u8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: PREFETCHW is a hint: it cannot fault, whatever the address,
-    // and writes nothing; x86-64 processors without it run it as a NOP.
+    // and writes nothing; processors without it (Intel before Broadwell)
+    // execute this encoding as a NOP.
     unsafe {
         std::arch::asm!("prefetchw [{0}]", in(reg) ptr, options(nostack, preserves_flags, readonly));
     }
