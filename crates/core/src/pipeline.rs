@@ -520,21 +520,14 @@ fn select<'a>(
     paths: &'a [PathRoute],
     messages: &mut Vec<LogMessage>,
 ) -> Vec<(&'a Arc<DestQueue>, Selection)> {
-    let slots: Vec<&Arc<DestQueue>> = paths.iter().flat_map(PathRoute::destinations).collect();
+    // Every path's destination slots in order, and where each path's begin.
+    let mut slots: Vec<&Arc<DestQueue>> = Vec::new();
+    let mut first_slots: Vec<usize> = Vec::with_capacity(paths.len());
+    for path in paths {
+        first_slots.push(slots.len());
+        slots.extend(path.destinations());
+    }
     let mut chosen: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
-    // The first destination slot of each path.
-    let first_slots: Vec<usize> = paths
-        .iter()
-        .scan(0, |next, path| {
-            let first = *next;
-            *next += path
-                .steps
-                .iter()
-                .map(Step::destination_count)
-                .sum::<usize>();
-            Some(first)
-        })
-        .collect();
     let originals = messages.len();
     let mut copies: Vec<LogMessage> = Vec::new();
     for (i, original) in messages.iter().enumerate() {
