@@ -105,12 +105,6 @@ impl Recorder {
             text.truncate(len);
         }
     }
-
-    fn push_str(&self, s: &str) {
-        if !self.muted.get() {
-            self.text.borrow_mut().push_str(s);
-        }
-    }
 }
 
 /// One text being read: a file, or a substituted value.
@@ -271,6 +265,13 @@ impl Lexer {
         if self.inputs.len() > 64 {
             return Err(self.error(location, Some(&name), "backtick references nest too deeply"));
         }
+        self.push_substitution(&value, location);
+        Ok(())
+    }
+
+    /// Makes a backtick reference's value, found at `location`, the text
+    /// read next.
+    fn push_substitution(&mut self, value: &str, location: Location) {
         let file = self.input().file.clone();
         self.inputs.push(Input {
             file,
@@ -281,7 +282,6 @@ impl Lexer {
             origin: Some(location),
             recorder: self.recorder.clone(),
         });
-        Ok(())
     }
 
     /// Reads `name\`` after an opening backtick, unrecorded.
@@ -408,24 +408,69 @@ impl Lexer {
                 let at = self.location();
                 let name = self.reference_name(&at)?;
                 let value = self.lookup(&name, &at)?;
-                self.recorder.push_str(&value);
-                s.push_str(&value);
+                self.substituted_text(&value, quote == '"', &at, &mut s);
                 continue;
             }
             if c == '\\' && quote == '"' {
-                match self.input().bump() {
-                    Some('n') => s.push('\n'),
-                    Some('t') => s.push('\t'),
-                    Some('r') => s.push('\r'),
-                    Some('a') => s.push('\x07'),
-                    Some('\n') => {}
-                    Some(other) => s.push(other),
-                    None => {}
-                }
+                self.escape(&mut s);
                 continue;
             }
             s.push(c);
         }
+    }
+
+    /// Appends a backtick reference's value inside a string. syslog-ng reads
+    /// the value as configuration text, so in a `"..."` string its escapes
+    /// (`\\t` from `@define sep "\\t"`) are resolved too.
+    fn substituted_text(&mut self, value: &str, escapes: bool, at: &Location, s: &mut String) {
+        self.push_substitution(value, at.clone());
+        while let Some(c) = self.input().bump() {
+            if c == '\\' && escapes {
+                self.escape(s);
+            } else {
+                s.push(c);
+            }
+        }
+        self.inputs.pop();
+    }
+
+    /// Resolves the escape after a `\\` in a `"..."` string.
+    fn escape(&mut self, s: &mut String) {
+        match self.input().bump() {
+            Some('n') => s.push('\n'),
+            Some('t') => s.push('\t'),
+            Some('r') => s.push('\r'),
+            Some('a') => s.push('\x07'),
+            Some('v') => s.push('\x0b'),
+            Some('x') => s.push(self.escaped_code('x', 16, 2)),
+            Some('o') => s.push(self.escaped_code('o', 8, 3)),
+            Some('\n') => {}
+            Some(other) => s.push(other),
+            None => {}
+        }
+    }
+
+    /// The character of a `\\xHH` (1–2 hex digits) or `\\oOOO` (1–3 octal
+    /// digits) escape, as syslog-ng reads them; without digits the escape
+    /// stands for the letter itself. (Codes above 0x7f give that Unicode
+    /// character, where syslog-ng puts the raw byte.)
+    fn escaped_code(&mut self, letter: char, radix: u32, max_digits: usize) -> char {
+        let mut code = 0u32;
+        let mut digits = 0;
+        while digits < max_digits {
+            match self.input().peek().and_then(|d| d.to_digit(radix)) {
+                Some(d) => {
+                    self.input().bump();
+                    code = code * radix + d;
+                    digits += 1;
+                }
+                None => break,
+            }
+        }
+        if digits == 0 {
+            return letter;
+        }
+        char::from_u32(code).unwrap_or(letter)
     }
 
     fn rest_of_line(&mut self) -> String {
@@ -709,6 +754,31 @@ mod tests {
             }
             out.push(t.kind);
         }
+    }
+
+    #[test]
+    fn string_escapes_as_syslog_ng_reads_them() {
+        let strings = kinds(r#""[\x42][\x4g][\x][\o101][\101][\v][\e][\\][\"][\a]""#);
+        assert_eq!(
+            strings,
+            vec![TokenKind::Str(
+                "[B][\x04g][x][A][101][\x0b][e][\\][\"][\x07]".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn substituted_text_in_a_string_has_its_escapes_resolved() {
+        let mut lx = Lexer::new(Path::new("t.conf"), "\"a`sep`b\" 'c`sep`d'");
+        lx.define("sep", "\\t");
+        let kinds: Vec<TokenKind> = (0..2).map(|_| lx.next_token().unwrap().kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                TokenKind::Str("a\tb".into()),
+                TokenKind::Str("c\\td".into())
+            ]
+        );
     }
 
     #[test]
