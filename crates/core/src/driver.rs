@@ -89,7 +89,8 @@ pub fn run_fetch_loop(
                 calls.release_while(&mut || link.wait(timing.no_data_delay));
             }
             FetchOutcome::NotConnected => {
-                tracing::debug!(
+                tracing::info!(
+                    target: crate::internal_log::INFO_TARGET,
                     driver = driver,
                     "Fetcher disconnected while receiving messages, reconnecting"
                 );

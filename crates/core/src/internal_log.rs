@@ -16,9 +16,9 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 /// How much logfetch tells about itself (`-v`, `-d`, `-t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
-    /// Errors, warnings and notices.
+    /// Errors, warnings, notices and informational messages.
     Normal,
-    /// Also informational messages.
+    /// Also verbose messages (syslog-ng's `msg_verbose`, info level).
     Verbose,
     /// Also debug messages.
     Debug,
@@ -28,6 +28,11 @@ pub enum Verbosity {
 
 /// The tracing target of `Logger.trace()` messages, shown only with `-t`.
 pub const TRACE_TARGET: &str = "logfetch::trace";
+
+/// The tracing target of informational messages shown without `-v`
+/// (syslog-ng's `msg_info`, e.g. `Logger.info()`): INFO-level events with
+/// this target have syslog severity 6, not 5.
+pub const INFO_TARGET: &str = "logfetch::info";
 
 impl Verbosity {
     fn filter(self) -> LevelFilter {
@@ -39,11 +44,13 @@ impl Verbosity {
     }
 }
 
-/// The syslog severity (0..7) of a tracing level. logfetch maps syslog-ng's
-/// levels onto tracing's: ERROR = error, WARN = warning, INFO = notice,
-/// DEBUG = info (shown with `-v`), TRACE = debug (shown with `-d`).
-pub fn severity_of(level: &Level) -> u8 {
+/// The syslog severity (0..7) of an event. logfetch maps syslog-ng's
+/// levels onto tracing's: ERROR = error, WARN = warning, INFO = notice
+/// (info with [`INFO_TARGET`]), DEBUG = verbose info (shown with `-v`),
+/// TRACE = debug (shown with `-d`).
+pub fn severity_of(level: &Level, target: &str) -> u8 {
     match *level {
+        Level::INFO if target == INFO_TARGET => 6,
         Level::ERROR => 3,
         Level::WARN => 4,
         Level::INFO => 5,
@@ -66,7 +73,7 @@ impl Visit for Rendered {
             if !self.fields.is_empty() {
                 self.fields.push_str(", ");
             }
-            let _ = write!(self.fields, "{}='{}'", field.name(), value);
+            push_field(&mut self.fields, field.name(), value);
         }
     }
 
@@ -77,6 +84,25 @@ impl Visit for Rendered {
             self.record_str(field, &format!("{value:?}"));
         }
     }
+}
+
+/// Appends `name='value'` with the value escaped as syslog-ng escapes its
+/// internal messages' values: `'` becomes `\'`, and control characters
+/// other than TAB become `\xHH`.
+fn push_field(out: &mut String, name: &str, value: &str) {
+    out.push_str(name);
+    out.push_str("='");
+    for c in value.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\t' => out.push('\t'),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
 }
 
 /// Formats an event as syslog-ng formats an internal message.
@@ -168,7 +194,8 @@ impl<S: Subscriber> Layer<S> for StderrLayer {
             return;
         }
         let text = render_event(event);
-        let severity = severity_of(event.metadata().level());
+        let metadata = event.metadata();
+        let severity = severity_of(metadata.level(), metadata.target());
         let forwarded = capture(InternalEvent {
             severity,
             text: text.clone(),
@@ -188,13 +215,13 @@ pub fn emit(severity: u8, message: &str, fields: &[(&str, &str)]) {
     let mut text = message.to_owned();
     for (i, (k, v)) in fields.iter().enumerate() {
         text.push_str(if i == 0 { "; " } else { ", " });
-        let _ = write!(text, "{k}='{v}'");
+        push_field(&mut text, k, v);
     }
     match severity {
         0..=3 => tracing::error!("{text}"),
         4 => tracing::warn!("{text}"),
         5 => tracing::info!("{text}"),
-        6 => tracing::debug!("{text}"),
+        6 => tracing::info!(target: INFO_TARGET, "{text}"),
         _ => tracing::trace!("{text}"),
     }
 }

@@ -193,7 +193,7 @@ impl Fetcher for CpythonFetcher {
     fn deinit(&self) {
         Python::attach(|py| {
             if self.methods.deinit.is_none() {
-                tracing::debug!(
+                tracing::trace!(
                     driver = self.info.driver_id.as_str(),
                     "Missing optional Python method, deinit()"
                 );

@@ -217,7 +217,7 @@ impl Fetcher for RustpythonFetcher {
         self.backend.enter(|vm| {
             let methods = &self.objects().methods;
             if methods.deinit.is_none() {
-                tracing::debug!(
+                tracing::trace!(
                     driver = self.info.driver_id.as_str(),
                     "Missing optional Python method, deinit()"
                 );
