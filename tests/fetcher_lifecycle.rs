@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Launch, Run, gap};
+use common::{Launch, Run, fixtures, gap};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -264,6 +264,12 @@ conformance! {
         ]);
     }
 
+    fn exception_text_in_internal_message_is_escaped_as_syslog_ng_does(backend) {
+        assert_init_fails(backend, "initfail.RaisesQuoted", &[
+            "function='init', exception='ValueError: it\\'s\\x0abroken\tnow'",
+        ]);
+    }
+
     fn missing_fetch_fails_startup(backend) {
         assert_init_fails(backend, "initfail.NoFetch", &["python-fetcher: Error initializing Python fetcher, class does not have a fetch() method; driver='s_fail#0', class='initfail.NoFetch'"]);
     }
@@ -288,5 +294,48 @@ conformance! {
 
     fn constructor_exception_fails_startup(backend) {
         assert_init_fails(backend, "initfail.RaisesInConstructor", &["Error instantiating Python driver class; driver='s_fail#0'"]);
+    }
+}
+
+/// Runs `config/<fixture>` and returns its stderr after checking that it
+/// was refused as a configuration error (exit code 1).
+fn refused_config(fixture: &str, backend: &str) -> String {
+    let mut run = Launch::config(&format!("config/{fixture}"), backend).start();
+    let code = run.wait_exit(Duration::from_secs(15));
+    let stderr = run.stderr();
+    assert_eq!(code, Some(1), "stderr:\n{stderr}");
+    assert!(
+        !stderr.contains("<logfetch>/"),
+        "logfetch's own frames shown:\n{stderr}"
+    );
+    stderr
+}
+
+conformance! {
+    fn python_block_that_does_not_compile_is_a_config_error(backend) {
+        let stderr = refused_config("python_block_syntax.conf", backend);
+        let file = fixtures().join("config/python_block_syntax.conf");
+        for text in [
+            "Error compiling Python global code block; exception='SyntaxError: ".to_owned(),
+            format!("File \"{}{{python-global-code:3}}\", line 3\n    def broken(:\n", file.display()),
+            format!("Error processing global python block in {}:3:1\n", file.display()),
+        ] {
+            assert!(stderr.contains(&text), "missing {text:?} in:\n{stderr}");
+        }
+    }
+
+    fn python_block_that_raises_is_a_config_error_with_its_traceback(backend) {
+        let stderr = refused_config("python_block_raises.conf", backend);
+        let file = fixtures().join("config/python_block_raises.conf");
+        for text in [
+            "Error evaluating global Python block; exception='RuntimeError: block says \\'no\\''".to_owned(),
+            format!(
+                "Traceback (most recent call last):\n  File \"{}{{python-global-code:4}}\", line 3, in <module>\n    raise RuntimeError(\"block says 'no'\")\n",
+                file.display()
+            ),
+            format!("Error processing global python block in {}:4:4\n", file.display()),
+        ] {
+            assert!(stderr.contains(&text), "missing {text:?} in:\n{stderr}");
+        }
     }
 }

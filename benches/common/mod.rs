@@ -49,6 +49,7 @@ pub fn program(backend: &dyn Backend) -> Box<dyn Program> {
             code: vec![PythonCode {
                 text: NOOP_CODE.into(),
                 filename: "<bench>".into(),
+                location: "<bench>:1:1".into(),
             }],
             sys_path: vec![workloads()],
         })

@@ -69,6 +69,7 @@ pub fn fetch(a: &FetchArgs) -> u8 {
     };
     let mut runtime = match prepare(&plan, backend) {
         Ok(r) => r,
+        Err(LaunchError::Program(_)) => return exit::CONFIG,
         Err(LaunchError::Source(_)) => return exit::INIT,
         Err(LaunchError::Io(e)) => {
             tracing::error!(error = %e, "Cannot start");

@@ -40,6 +40,7 @@ fn load_checked(a: &RunArgs) -> Result<Checked, u8> {
 /// Initialises a checked configuration's sources, without starting them.
 fn prepare_checked(checked: &Checked, a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
     let runtime = prepare(&checked.plan, backend).map_err(|e| match e {
+        LaunchError::Program(_) => exit::CONFIG,
         LaunchError::Source(_) => exit::INIT,
         LaunchError::Io(err) => {
             tracing::error!(error = %err, "Error initializing message pipeline");

@@ -4,6 +4,7 @@ use crate::args::{PreprocessArgs, ValidateArgs};
 use crate::exit;
 use crate::logging::{backend, load};
 use logfetch_core::internal_log::{self, Verbosity};
+use logfetch_core::plan::LaunchError;
 
 /// Checks a configuration; with `--check-startup` also its Python side.
 pub fn validate(a: &ValidateArgs) -> u8 {
@@ -20,8 +21,10 @@ pub fn validate(a: &ValidateArgs) -> u8 {
             Ok(b) => b,
             Err(code) => return code,
         };
-        if logfetch_core::plan::check_startup(&checked.plan, backend).is_err() {
-            return exit::INIT;
+        match logfetch_core::plan::check_startup(&checked.plan, backend) {
+            Ok(()) => {}
+            Err(LaunchError::Program(_)) => return exit::CONFIG,
+            Err(_) => return exit::INIT,
         }
     }
     println!(

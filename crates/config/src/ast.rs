@@ -148,8 +148,13 @@ pub struct LogPath {
 pub enum Statement {
     /// `@version: X`.
     Version(Spanned<String>),
-    /// `python { ... };` with the block's raw text; `location` is the `{`.
-    Python(Spanned<String>),
+    /// `python { ... };`.
+    Python {
+        /// Where the `python` keyword is (errors in the block point here).
+        keyword: Location,
+        /// The block's raw text; `location` is the `{`.
+        block: Spanned<String>,
+    },
     /// `source|destination|filter|... NAME { body };`.
     Object {
         /// `source`, `destination`, ...

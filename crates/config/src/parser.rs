@@ -200,10 +200,13 @@ impl Parser {
                 "python" => {
                     let open = self.expect(TokenKind::LBrace, "'{'")?;
                     let code = self.lexer.raw_block(&open.location)?;
-                    out.push(Statement::Python(Spanned {
-                        value: code,
-                        location: open.location,
-                    }));
+                    out.push(Statement::Python {
+                        keyword: t.location.clone(),
+                        block: Spanned {
+                            value: code,
+                            location: open.location,
+                        },
+                    });
                     self.end_statement()?;
                 }
                 "log" => {

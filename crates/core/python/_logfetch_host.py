@@ -44,17 +44,48 @@ class HostError(Exception):
     """A source could not be set up; already reported."""
 
 
+HOST_FILE_PREFIX = "<logfetch>/"
+
+
 def _report_traceback(exc, with_stack=True):
-    """Sends `exc`'s traceback (or only its last line) to the internal log."""
+    """Sends `exc`'s traceback (or only its last line) to the internal log.
+    Frames of logfetch's own Python files are left out: the traceback shows
+    the user's code, as syslog-ng's does."""
     # Imported here: `traceback` pulls in much of the standard library, which
     # would add milliseconds to every start on RustPython.
     import traceback
 
     if with_stack:
-        lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+        report = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+        _hide_host_frames(traceback, report)
+        lines = report.format()
     else:
         lines = traceback.format_exception_only(type(exc), exc)
     _syslogng._traceback("".join(lines))
+
+
+def _hide_host_frames(traceback, report):
+    """Drops logfetch's frames from `report` and the exceptions chained to
+    it, unless nothing else would be left."""
+    pending, seen = [report], set()
+    while pending:
+        item = pending.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        user = [f for f in item.stack if not f.filename.startswith(HOST_FILE_PREFIX)]
+        if user:
+            item.stack = traceback.StackSummary.from_list(user)
+        pending.extend((item.__cause__, item.__context__))
+
+
+def _register_source(filename, text):
+    """Lets tracebacks show the lines of a `python {}` block, as they show
+    a module file's."""
+    import linecache
+
+    lines = text.splitlines(keepends=True)
+    linecache.cache[filename] = (len(text), None, lines, filename)
 
 
 def _exception_text(exc):
@@ -82,20 +113,30 @@ def _fail(message, fields):
 
 
 def load_main_module(blocks):
-    """Executes the `python {}` blocks, in order, into a fresh `_syslogng_main`."""
+    """Executes the `python {}` blocks, in order, into a fresh `_syslogng_main`.
+    `blocks` holds (text, file name for tracebacks, `file:line:col` of the
+    block). A block that does not compile or run is a configuration error,
+    reported at its location."""
     module = types.ModuleType("_syslogng_main")
     sys.modules["_syslogng_main"] = module
-    for text, filename in blocks:
+    for text, filename, location in blocks:
         try:
             code = compile(text, filename, "exec")
         except Exception as exc:
+            _syslogng._log(
+                ERROR, "Error compiling Python global code block", [("exception", _exception_text(exc))]
+            )
             _report_traceback(exc, with_stack=False)
-            _fail("Error compiling Python global code block", [("exception", _exception_text(exc))])
+            _fail("Error processing global python block in " + location, [])
+        _register_source(filename, text)
         try:
             exec(code, module.__dict__)
         except Exception as exc:
-            report_exception("python", "_syslogng_main", "<global code>", exc)
-            _fail("Error evaluating global Python block", [("exception", _exception_text(exc))])
+            _syslogng._log(
+                ERROR, "Error evaluating global Python block", [("exception", _exception_text(exc))]
+            )
+            _report_traceback(exc)
+            _fail("Error processing global python block in " + location, [])
     return module
 
 

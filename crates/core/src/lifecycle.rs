@@ -31,6 +31,9 @@ pub struct PythonCode {
     /// The file name Python reports in tracebacks:
     /// `<config file>{python-global-code:<line>}`.
     pub filename: String,
+    /// `file:line:col` of the block's `python` keyword, named when the
+    /// block fails to compile or run (a configuration error).
+    pub location: String,
 }
 
 /// What a backend needs to load one configuration's Python side.

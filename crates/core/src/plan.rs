@@ -95,6 +95,10 @@ pub struct Plan {
 /// Why a configuration could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
+    /// A `python {}` block did not compile or run: a configuration error
+    /// (exit code 1), already reported at the block's location.
+    #[error("{0}")]
+    Program(InitError),
     /// A source's Python side failed (exit code 2).
     #[error("{0}")]
     Source(#[from] InitError),
@@ -133,14 +137,16 @@ pub fn init_fetchers(
     plan: &Plan,
     backend: &dyn Backend,
     queues: &[Arc<DestQueue>],
-) -> Result<Vec<InitialisedFetcher>, InitError> {
-    let program = backend.load_program(&plan.program)?;
+) -> Result<Vec<InitialisedFetcher>, LaunchError> {
+    let program = backend
+        .load_program(&plan.program)
+        .map_err(LaunchError::Program)?;
     let mut created: Vec<InitialisedFetcher> = Vec::new();
     let abort = |created: Vec<InitialisedFetcher>, err: InitError| {
         for (_, f) in created.iter().rev() {
             f.deinit();
         }
-        Err(err)
+        Err(LaunchError::Source(err))
     };
     for fp in &plan.fetchers {
         let link = SourceLink::new(fp.settings.clone(), routes(&fp.paths, queues));
@@ -185,7 +191,7 @@ pub fn init_fetchers(
 
 /// `validate --check-startup`: loads the Python code, creates every source
 /// (calling `init()`), then calls `deinit()` again; nothing is fetched.
-pub fn check_startup(plan: &Plan, backend: &dyn Backend) -> Result<(), InitError> {
+pub fn check_startup(plan: &Plan, backend: &dyn Backend) -> Result<(), LaunchError> {
     let queues: Vec<Arc<DestQueue>> = plan
         .destinations
         .iter()
@@ -229,7 +235,7 @@ pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchErro
             if !plan.internal_sources.is_empty() {
                 internal_log::stop_capture();
             }
-            return Err(e.into());
+            return Err(e);
         }
     };
     let mut runtime = Runtime::new();

@@ -165,10 +165,10 @@ impl Backend for CpythonBackend {
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect();
-            let blocks: Vec<(&str, &str)> = spec
+            let blocks: Vec<(&str, &str, &str)> = spec
                 .code
                 .iter()
-                .map(|c| (c.text.as_str(), c.filename.as_str()))
+                .map(|c| (c.text.as_str(), c.filename.as_str(), c.location.as_str()))
                 .collect();
             host.call_method1("set_sys_path", (paths,))
                 .and_then(|_| host.call_method1("load_main_module", (blocks,)))

@@ -279,7 +279,10 @@ impl Backend for RustpythonBackend {
                 let blocks: Vec<PyObjectRef> = spec
                     .code
                     .iter()
-                    .map(|c| vm.new_tuple((c.text.as_str(), c.filename.as_str())).into())
+                    .map(|c| {
+                        let parts = (c.text.as_str(), c.filename.as_str(), c.location.as_str());
+                        vm.new_tuple(parts).into()
+                    })
                     .collect();
                 vm.call_method(&self.host, "set_sys_path", (ctx.new_list(paths),))
                     .and_then(|_| {

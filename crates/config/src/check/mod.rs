@@ -596,8 +596,9 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
     let mut code = Vec::new();
     for st in statements {
         match st {
-            Statement::Python(block) => code.push(PythonCode {
+            Statement::Python { keyword, block } => code.push(PythonCode {
                 text: block.value.clone(),
+                location: keyword.to_string(),
                 filename: format!(
                     "{}{{python-global-code:{}}}",
                     block.location.file.display(),
