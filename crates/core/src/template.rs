@@ -587,8 +587,12 @@ fn write_macro(m: Macro, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
                 let _ = write!(out, "{seq_num}");
             }
         }
-        // A fetched message has no peer address; syslog-ng shows the loopback address.
-        Macro::SourceIp => out.extend_from_slice(b"127.0.0.1"),
+        // `set_source_ipaddress()` sets it; without a peer address
+        // syslog-ng shows the loopback address.
+        Macro::SourceIp => match msg.get("SOURCEIP") {
+            Some(ip) => ip.write_text(out),
+            None => out.extend_from_slice(b"127.0.0.1"),
+        },
     }
 }
 
@@ -1996,5 +2000,8 @@ mod tests {
         );
         assert_eq!(sd(&[("plain", "x")]), "");
         assert_eq!(render("$SOURCEIP", &LogMessage::new()), "127.0.0.1");
+        let mut from_peer = LogMessage::new();
+        from_peer.set_str("SOURCEIP", "192.0.2.10");
+        assert_eq!(render("$SOURCEIP", &from_peer), "192.0.2.10");
     }
 }
