@@ -62,6 +62,90 @@ fn stop(runtime: Runtime, grace: Duration) {
     }
 }
 
+/// The configuration that runs, and what it was made from.
+struct Running {
+    checked: Checked,
+    runtime: Runtime,
+}
+
+/// Starts a prepared configuration's threads.
+fn start(mut runtime: Runtime) -> Result<Runtime, u8> {
+    match runtime.start() {
+        Ok(()) => Ok(runtime),
+        Err(e) => {
+            tracing::error!(error = %e, "Cannot start worker threads");
+            Err(exit::INIT)
+        }
+    }
+}
+
+/// SIGHUP: loads the configuration again and puts it in place of the
+/// running one. The new one is initialised while the old one still runs,
+/// so a configuration that does not load leaves the running one untouched.
+/// Errs with the exit code when no configuration runs any more.
+fn reload(
+    running: Running,
+    a: &RunArgs,
+    backend: &dyn Backend,
+    grace: Duration,
+) -> Result<Running, u8> {
+    let Ok(checked) = load_checked(a) else {
+        report_revert();
+        return Ok(running);
+    };
+    match prepare_checked(&checked, a, backend) {
+        Ok(fresh) => {
+            stop(running.runtime, grace);
+            finish_reload(checked, fresh)
+        }
+        Err(exit::INIT) => reload_after_stop(running, checked, a, backend, grace),
+        Err(_) => {
+            report_revert();
+            Ok(running)
+        }
+    }
+}
+
+/// A reload whose sources could not be initialised beside the running
+/// ones: something those hold may be in the way (a port an `init()` binds).
+/// It is done in syslog-ng's order instead: the running configuration
+/// stops first, and starts again if the new one still fails.
+fn reload_after_stop(
+    running: Running,
+    checked: Checked,
+    a: &RunArgs,
+    backend: &dyn Backend,
+    grace: Duration,
+) -> Result<Running, u8> {
+    tracing::info!(
+        "The new configuration could not be initialised beside the running one; stopping the running one and trying again"
+    );
+    stop(running.runtime, grace);
+    match prepare_checked(&checked, a, backend) {
+        Ok(fresh) => finish_reload(checked, fresh),
+        Err(_) => {
+            report_revert();
+            let old = prepare_checked(&running.checked, a, backend).inspect_err(|_| {
+                tracing::error!("Error initializing old configuration, exiting")
+            })?;
+            Ok(Running {
+                runtime: start(old)?,
+                checked: running.checked,
+            })
+        }
+    }
+}
+
+fn finish_reload(checked: Checked, fresh: Runtime) -> Result<Running, u8> {
+    let runtime = start(fresh)?;
+    tracing::info!("Configuration reload finished");
+    Ok(Running { checked, runtime })
+}
+
+fn report_revert() {
+    tracing::error!("Error initializing new configuration, reverting to old config");
+}
+
 /// Runs until stopped; returns the exit code.
 pub fn run(a: &RunArgs) -> u8 {
     install(&a.log);
@@ -92,40 +176,28 @@ pub fn run(a: &RunArgs) -> u8 {
             return exit::CONFIG;
         }
     };
-    let mut runtime = match prepare_checked(&checked, a, backend) {
+    let runtime = match prepare_checked(&checked, a, backend).and_then(start) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if let Err(e) = runtime.start() {
-        tracing::error!(error = %e, "Cannot start worker threads");
-        return exit::INIT;
-    }
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         backend = backend.name(),
         "logfetch starting up"
     );
+    let mut running = Running { checked, runtime };
     for signal in signals.forever() {
         if signal == SIGHUP {
             tracing::info!("Configuration reload request received, reloading configuration");
-            match load_checked(a).and_then(|c| prepare_checked(&c, a, backend)) {
-                Ok(mut fresh) => {
-                    stop(runtime, grace);
-                    if let Err(e) = fresh.start() {
-                        tracing::error!(error = %e, "Cannot start worker threads");
-                        return exit::INIT;
-                    }
-                    runtime = fresh;
-                    tracing::info!("Configuration reload finished");
-                }
-                Err(_) => {
-                    tracing::error!("Error initializing new configuration, reverting to old config")
-                }
-            }
+            running = match reload(running, a, backend, grace) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
             continue;
         }
         break;
     }
+    let runtime = running.runtime;
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         "logfetch shutting down"
