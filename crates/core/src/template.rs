@@ -1441,15 +1441,42 @@ mod format_json {
         List(Cow<'a, [Vec<u8>]>),
     }
 
+    /// `d` as C's `printf("%.17g")` writes it, which is how syslog-ng's
+    /// `g_ascii_dtostr()` puts a double into JSON (6.9 is
+    /// `6.9000000000000004`), independent of the locale.
+    pub(super) fn g17(d: f64) -> String {
+        const DIGITS: i32 = 17;
+        if d == 0.0 {
+            return if d.is_sign_negative() { "-0" } else { "0" }.to_owned();
+        }
+        let scientific = format!("{:.*e}", (DIGITS - 1) as usize, d);
+        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+        let exponent: i32 = exponent.parse().unwrap_or(0);
+        if !(-4..DIGITS).contains(&exponent) {
+            let sign = if exponent < 0 { '-' } else { '+' };
+            let mantissa = without_trailing_zeros(mantissa);
+            format!("{mantissa}e{sign}{:02}", exponent.abs())
+        } else {
+            let decimals = (DIGITS - 1 - exponent) as usize;
+            without_trailing_zeros(&format!("{d:.decimals$}")).to_owned()
+        }
+    }
+
+    /// `%g`'s trimming: no trailing zeros after the point, nor a bare point.
+    fn without_trailing_zeros(number: &str) -> &str {
+        if number.contains('.') {
+            number.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            number
+        }
+    }
+
     impl<'a> Json<'a> {
         fn of(value: &'a Value) -> Json<'a> {
             match value {
                 Value::String(s) => Json::Str(Cow::Borrowed(&s[..])),
                 Value::Int(_) | Value::Bool(_) => Json::Raw(Cow::Owned(value.to_text())),
-                // The shortest text that reads back the same, as g_ascii_dtostr.
-                Value::Double(d) if d.is_finite() => {
-                    Json::Raw(Cow::Owned(d.to_string().into_bytes()))
-                }
+                Value::Double(d) if d.is_finite() => Json::Raw(Cow::Owned(g17(*d).into_bytes())),
                 Value::Double(_) | Value::DateTime(_) => Json::Str(Cow::Owned(value.to_text())),
                 Value::Null => Json::Raw(Cow::Borrowed(b"null")),
                 Value::List(items) => Json::List(Cow::Borrowed(items)),
@@ -1883,6 +1910,27 @@ mod tests {
     }
 
     #[test]
+    fn doubles_are_written_as_printf_g17_writes_them() {
+        use super::format_json::g17;
+        let cases = [
+            (6.9, "6.9000000000000004"),
+            (1.5, "1.5"),
+            (0.5, "0.5"),
+            (-2.0, "-2"),
+            (0.0, "0"),
+            (1e20, "1e+20"),
+            (1e-5, "1.0000000000000001e-05"),
+            (123456789.125, "123456789.125"),
+            (0.0001, "0.0001"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+        ];
+        for (d, text) in cases {
+            assert_eq!(g17(d), text, "{d}");
+        }
+    }
+
+    #[test]
     fn format_json_keeps_value_types() {
         let mut m = LogMessage::with_message("m");
         m.set("i", Value::Int(-7));
@@ -1901,7 +1949,7 @@ mod tests {
         );
         assert_eq!(
             render("$(format-json --key i,d,nan,b,z,l,t)", &m),
-            r#"{"z":null,"t":"1700000000.005","nan":"NaN","l":["a","b,\"c"],"i":-7,"d":6.9,"b":true}"#
+            r#"{"z":null,"t":"1700000000.005","nan":"NaN","l":["a","b,\"c"],"i":-7,"d":6.9000000000000004,"b":true}"#
         );
         // A pair that is exactly one value reference keeps its type; type
         // hints cast, a failed cast stays a string.
