@@ -298,8 +298,28 @@ conformance! {
 }
 
 /// Runs `config/<fixture>` and returns its stderr after checking that it
-/// was refused as a configuration error (exit code 1).
+/// was refused as a configuration error (exit code 1), by `run` and, with
+/// the same message, by `validate` (which runs python {} blocks as
+/// `syslog-ng -s` does).
 fn refused_config(fixture: &str, backend: &str) -> String {
+    let path = fixtures().join("config").join(fixture);
+    let mut validate =
+        Launch::args(&["validate", path.to_str().unwrap(), "--backend", backend]).start();
+    assert_eq!(
+        validate.wait_exit(Duration::from_secs(15)),
+        Some(1),
+        "{}",
+        validate.stderr()
+    );
+    assert!(
+        validate.stderr().contains(&format!(
+            "Error processing global python block in {}:",
+            path.display()
+        )),
+        "{}",
+        validate.stderr()
+    );
+
     let mut run = Launch::config(&format!("config/{fixture}"), backend).start();
     let code = run.wait_exit(Duration::from_secs(15));
     let stderr = run.stderr();

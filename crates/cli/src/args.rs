@@ -34,8 +34,8 @@ pub enum Command {
     /// Run a configuration until SIGINT or SIGTERM (SIGHUP reloads it).
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
-    /// Check a configuration's syntax and names (and, with --check-startup,
-    /// its Python classes and init()) without running it.
+    /// Check a configuration's syntax, names and python {} blocks (and, with
+    /// --check-startup, its Python classes and init()) without running it.
     #[command(after_help = EXAMPLES)]
     Validate(ValidateArgs),
     /// Print a configuration after @include, @define and backtick expansion.
@@ -135,7 +135,7 @@ pub struct ValidateArgs {
     /// Also load the Python code, resolve classes and run init()/deinit().
     #[arg(long)]
     pub check_startup: bool,
-    /// The Python backend for --check-startup.
+    /// The Python backend that runs the python {} blocks (and --check-startup).
     #[arg(long)]
     pub backend: Option<String>,
 }

@@ -6,7 +6,8 @@ use crate::logging::{backend, load};
 use logfetch_core::internal_log::{self, Verbosity};
 use logfetch_core::plan::LaunchError;
 
-/// Checks a configuration; with `--check-startup` also its Python side.
+/// Checks a configuration and runs its `python {}` blocks; with
+/// `--check-startup` also creates its sources and calls `init()`.
 pub fn validate(a: &ValidateArgs) -> u8 {
     internal_log::install(Verbosity::Normal, true);
     let checked = match load(&a.config) {
@@ -25,6 +26,17 @@ pub fn validate(a: &ValidateArgs) -> u8 {
             Ok(()) => {}
             Err(LaunchError::Program(_)) => return exit::CONFIG,
             Err(_) => return exit::INIT,
+        }
+    } else if !checked.plan.program.code.is_empty() {
+        // `python {}` blocks belong to the configuration: as `syslog-ng -s`
+        // does, run them, so that one that does not compile or raises is
+        // refused here.
+        let backend = match backend(a.backend.as_deref()) {
+            Ok(b) => b,
+            Err(code) => return code,
+        };
+        if backend.load_program(&checked.plan.program).is_err() {
+            return exit::CONFIG;
         }
     }
     println!(
