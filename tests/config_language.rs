@@ -150,6 +150,28 @@ conformance! {
         );
     }
 
+    fn a_peer_address_sets_host_from_and_host(backend) {
+        let mut run = Launch::config(&config("peer.conf"), backend).start();
+        assert!(run.wait_lines("peers.log", 9, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        let local = logfetch_core::host::local_hostname();
+        let lines = sorted(run.lines("peers.log"));
+        let mut expected = vec![
+            "s_addr|192.0.2.10|192.0.2.10|192.0.2.10|5514|from 192.0.2.10".to_owned(),
+            "s_addr|2001:db8::7|2001:db8::7|2001:db8::7|0|from 2001:db8::7".to_owned(),
+            "s_addr|127.0.0.1|127.0.0.1|127.0.0.1|601|from 127.0.0.1".to_owned(),
+            format!("s_addr|{local}|{local}|127.0.0.1||from None"),
+            "s_keep|192.0.2.10|kept|192.0.2.10|5514|from 192.0.2.10".to_owned(),
+            "s_keep|2001:db8::7|kept|2001:db8::7|0|from 2001:db8::7".to_owned(),
+            "s_keep|127.0.0.1|kept|127.0.0.1|601|from 127.0.0.1".to_owned(),
+            format!("s_keep|{local}|kept|127.0.0.1||from None"),
+        ];
+        let loopback = logfetch_core::host::peer_hostname([127, 0, 0, 1].into(), true, false, false);
+        assert_ne!(loopback, "127.0.0.1", "the hosts file names the loopback address");
+        expected.push(format!("s_dns|{loopback}|{loopback}|127.0.0.1|601|from 127.0.0.1"));
+        assert_eq!(lines, sorted(expected));
+    }
+
     fn seqnum_numbers_internal_messages_per_destination(backend) {
         let mut run = Launch::config(&config("seqnum.conf"), backend).start();
         assert!(run.wait_lines("all.log", 5, WAIT), "stderr:\n{}", run.stderr());

@@ -103,6 +103,24 @@ pub fn boolean(call: &Call) -> Result<bool, ConfigError> {
     })
 }
 
+/// `use-dns()`: yes, no or `persist_only`, which resolves through
+/// syslog-ng's own hosts file (`dns-cache-hosts()`) only; logfetch has no
+/// such file, so it means no lookups (the address is shown).
+pub fn use_dns(call: &Call) -> Result<bool, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    if text == "persist_only" || text == "persist-only" {
+        return Ok(false);
+    }
+    parse_bool(s).ok_or_else(|| {
+        error(
+            loc,
+            &text,
+            format!("{}() needs yes, no or persist_only", call.name.value),
+        )
+    })
+}
+
 /// A file mode, written octal (`0600`).
 pub fn mode(call: &Call) -> Result<u32, ConfigError> {
     let (s, loc) = scalar(call)?;

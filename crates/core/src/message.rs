@@ -112,7 +112,7 @@ fn canonical_name(name: &str) -> &str {
 /// cache lines so that the reference count, which the fetcher thread
 /// changes for every message, never shares a line with the values the
 /// destination threads read.
-#[derive(Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 #[repr(align(128))]
 pub struct SharedValues {
     values: Vec<(Name, Value)>,

@@ -94,6 +94,11 @@ pub struct SourceSettings {
     pub chain_hostnames: bool,
     /// `use-fqdn()`: use the fully qualified local host name.
     pub use_fqdn: bool,
+    /// `use-dns()`: a message with a peer address (`set_source_ipaddress()`)
+    /// gets its name as HOST_FROM; without, its address.
+    pub use_dns: bool,
+    /// `normalize-hostnames()`: resolved names in lower case.
+    pub normalize_hostnames: bool,
     /// `use-syslogng-pid()`: PID becomes logfetch's process id.
     pub use_own_pid: bool,
     /// `keep-timestamp()`: keep the message's own stamp (else the receive time).
@@ -125,6 +130,8 @@ impl SourceSettings {
             keep_hostname: false,
             chain_hostnames: false,
             use_fqdn: false,
+            use_dns: true,
+            normalize_hostnames: false,
             use_own_pid: false,
             keep_timestamp: true,
             fetch_limit: None,

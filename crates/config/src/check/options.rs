@@ -18,6 +18,10 @@ pub struct GlobalOptions {
     pub chain_hostnames: bool,
     /// `use-fqdn()`.
     pub use_fqdn: bool,
+    /// `use-dns()`: resolve a message's peer address to a name.
+    pub use_dns: bool,
+    /// `normalize-hostnames()`: resolved names in lower case.
+    pub normalize_hostnames: bool,
     /// `log-iw-size()`: default source window.
     pub log_iw_size: usize,
     /// `log-fifo-size()`: default destination queue size.
@@ -46,6 +50,8 @@ impl Default for GlobalOptions {
             keep_hostname: false,
             chain_hostnames: false,
             use_fqdn: false,
+            use_dns: true,
+            normalize_hostnames: false,
             log_iw_size: 100,
             log_fifo_size: 10_000,
             flush_lines: 100,
@@ -104,7 +110,9 @@ impl GlobalOptions {
                 "perm" | "owner" | "group" => apply_perm(call, &mut self.file_perms)?,
                 "dir-perm" | "dir-owner" | "dir-group" => apply_perm(call, &mut self.dir_perms)?,
                 "bad-hostname" => self.bad_hostname = Some(values::bad_hostname(call)?),
-                "use-dns" | "dns-cache" | "normalize-hostnames" | "threaded" => {
+                "use-dns" => self.use_dns = values::use_dns(call)?,
+                "normalize-hostnames" => self.normalize_hostnames = values::boolean(call)?,
+                "dns-cache" | "threaded" => {
                     values::boolean(call)?;
                 }
                 "log-msg-size" | "mark-freq" => {

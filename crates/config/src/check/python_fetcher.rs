@@ -222,6 +222,8 @@ pub fn read(
     settings.keep_hostname = globals.keep_hostname;
     settings.window_size = globals.log_iw_size;
     settings.use_fqdn = globals.use_fqdn;
+    settings.use_dns = globals.use_dns;
+    settings.normalize_hostnames = globals.normalize_hostnames;
     settings.chain_hostnames = globals.chain_hostnames;
     settings.keep_timestamp = globals.keep_timestamp;
     let mut class = None;
@@ -258,6 +260,8 @@ pub fn read(
             "keep-hostname" => settings.keep_hostname = values::boolean(opt)?,
             "chain-hostnames" => settings.chain_hostnames = values::boolean(opt)?,
             "use-fqdn" => settings.use_fqdn = values::boolean(opt)?,
+            "use-dns" => settings.use_dns = values::use_dns(opt)?,
+            "normalize-hostnames" => settings.normalize_hostnames = values::boolean(opt)?,
             "use-syslogng-pid" => settings.use_own_pid = values::boolean(opt)?,
             "program-override" => settings.program_override = Some(values::string(opt)?),
             "log-prefix" => {
@@ -283,10 +287,9 @@ pub fn read(
             "format" | "time-zone" | "recv-time-zone" | "sdata-prefix" => {
                 read_parse_option(opt, &mut parse_options)?
             }
-            // Accepted for compatibility; they only affect upstream's
-            // hostname resolution, which Python sources without a peer
-            // address do not use.
-            "read-old-records" | "use-dns" | "dns-cache" | "normalize-hostnames" | "internal" => {
+            // Accepted for compatibility: logfetch keeps no DNS cache of
+            // its own (the system resolver's applies).
+            "read-old-records" | "dns-cache" | "internal" => {
                 values::boolean(opt)?;
             }
             "encoding" => {
