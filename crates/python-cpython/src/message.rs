@@ -17,6 +17,18 @@ pub struct PyLogMessage {
     pub(crate) state: MessageState<Py<PyAny>>,
 }
 
+/// An integer argument kept modulo 2**16, as syslog-ng takes PRI and ports
+/// (an unsigned int, unchecked, stored in 16 bits): `set_pri(-1)` is 65535.
+fn masked_u16(value: &Bound<'_, PyAny>) -> PyResult<u16> {
+    match value.extract::<u16>() {
+        Ok(v) => Ok(v),
+        Err(err) => match value.cast::<PyInt>() {
+            Ok(int) => int.bitand(0xFFFF_u32)?.extract(),
+            Err(_) => Err(err),
+        },
+    }
+}
+
 /// The UTF-8 text of a `str`, borrowed from it.
 ///
 /// Names and values are nearly always short ASCII strings, whose text
@@ -261,8 +273,9 @@ impl PyLogMessage {
         PyList::new(py, names)
     }
 
-    fn set_pri(&mut self, pri: u16) {
-        self.state.msg.pri = pri;
+    fn set_pri(&mut self, pri: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.state.msg.pri = masked_u16(pri)?;
+        Ok(())
     }
 
     fn get_pri(&self) -> u16 {
@@ -289,9 +302,14 @@ impl PyLogMessage {
         };
     }
 
-    #[pyo3(signature = (ip, port=0))]
-    fn set_source_ipaddress(&mut self, ip: Option<&str>, port: u16) -> bool {
-        self.state.set_source_ipaddress(ip, port)
+    #[pyo3(signature = (ip, port=None))]
+    fn set_source_ipaddress(
+        &mut self,
+        ip: Option<&str>,
+        port: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let port = port.map(masked_u16).transpose()?.unwrap_or(0);
+        Ok(self.state.set_source_ipaddress(ip, port))
     }
 
     fn set_recvd_rawmsg_size(&mut self, rawmsg_size: u64) {

@@ -1,5 +1,5 @@
 //! Argument conversions with the same rules and error texts as the CPython
-//! backend (pyo3's `&str`, `u16`, `u64` and `i64` extraction).
+//! backend (pyo3's `&str`, `u64` and `i64` extraction, and its masked `u16`).
 
 use rustpython_vm::builtins::PyStr;
 use rustpython_vm::{PyObject, PyResult, VirtualMachine};
@@ -31,10 +31,16 @@ pub(crate) fn c_long(obj: &PyObject, vm: &VirtualMachine) -> PyResult<i64> {
         .map_err(|_| vm.new_overflow_error("Python int too large to convert to C long"))
 }
 
-/// A `u16` argument.
-pub(crate) fn to_u16(obj: &PyObject, vm: &VirtualMachine) -> PyResult<u16> {
-    u16::try_from(c_long(obj, vm)?)
-        .map_err(|_| vm.new_overflow_error("out of range integral type conversion attempted"))
+/// An integer argument kept modulo 2**16, as syslog-ng takes PRI and ports
+/// (an unsigned int, unchecked, stored in 16 bits): `set_pri(-1)` is 65535.
+pub(crate) fn masked_u16(obj: &PyObject, vm: &VirtualMachine) -> PyResult<u16> {
+    let int = obj.try_index(vm)?;
+    if let Ok(v) = int.try_to_primitive::<u16>(vm) {
+        return Ok(v);
+    }
+    let mask: rustpython_vm::PyObjectRef = vm.ctx.new_int(0xFFFF).into();
+    let masked = vm._and(obj, &mask)?;
+    masked.try_index(vm)?.try_to_primitive::<u16>(vm)
 }
 
 /// A `u64` argument.

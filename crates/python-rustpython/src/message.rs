@@ -1,7 +1,7 @@
 //! `_syslogng.LogMessage`: the core message behind a Python object, with
 //! syslog-ng 4.x typed item access.
 
-use crate::convert::{c_long, opt_str_arg, str_arg, to_f64, to_u16, to_u64};
+use crate::convert::{c_long, masked_u16, opt_str_arg, str_arg, to_f64, to_u64};
 use logfetch_core::native_api::{
     Lookup, MessageState, errors, report_unexpected_type, timestamp_from_datetime_parts,
     truncate_at_nul,
@@ -400,7 +400,7 @@ impl PyLogMessage {
 
     #[pymethod]
     fn set_pri(zelf: &Py<Self>, args: SetPriArgs, vm: &VirtualMachine) -> PyResult<()> {
-        let pri = to_u16(&args.pri, vm)?;
+        let pri = masked_u16(&args.pri, vm)?;
         zelf.state.lock().msg.pri = pri;
         Ok(())
     }
@@ -444,7 +444,7 @@ impl PyLogMessage {
         vm: &VirtualMachine,
     ) -> PyResult<bool> {
         let port = match args.port.into_option() {
-            Some(port) => to_u16(&port, vm)?,
+            Some(port) => masked_u16(&port, vm)?,
             None => 0,
         };
         let ip = opt_str_arg(&args.ip, vm)?;
