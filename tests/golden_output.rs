@@ -21,6 +21,7 @@ const TCP: &[(&str, &str)] = &[
     ("network-tcp", "GOLDEN_NETWORK_TCP_PORT"),
     ("syslog-tcp", "GOLDEN_SYSLOG_TCP_PORT"),
     ("syslog-template", "GOLDEN_SYSLOG_TEMPLATE_PORT"),
+    ("syslog-frac", "GOLDEN_SYSLOG_FRAC_PORT"),
 ];
 /// The UDP destinations.
 const UDP: &[(&str, &str)] = &[
@@ -28,7 +29,7 @@ const UDP: &[(&str, &str)] = &[
     ("syslog-udp", "GOLDEN_SYSLOG_UDP_PORT"),
 ];
 /// The file() destinations.
-const FILES: &[&str] = &["file", "json"];
+const FILES: &[&str] = &["file", "json", "stamp-iso", "dates", "escaped"];
 
 /// How many datagrams syslog-ng sent to UDP destination `name`.
 fn golden_datagrams(name: &str) -> usize {

@@ -8,13 +8,18 @@
 # destinations and, through small TCP and UDP listeners on 127.0.0.1, to
 # network() and syslog(). What arrives is written, byte for byte, to:
 #
-#   file.txt             file(), default format
+#   file.txt             file(), default format (global frac-digits(3))
 #   json.txt             file() with a $(format-json ...) template
+#   stamp-iso.txt        file(), default format, ts-format(iso), time-zone()
+#   dates.txt            file() showing the date macros: ts-format(full),
+#                        frac-digits(6), time-zone()
+#   escaped.txt          file() with a named template with template-escape(yes)
 #   network-tcp.txt      network() over TCP
 #   network-udp.txt      network() over UDP, the datagrams back to back
 #   syslog-tcp.txt       syslog() over TCP (octet-counted)
 #   syslog-udp.txt       syslog() over UDP, the datagrams back to back
 #   syslog-template.txt  syslog() over TCP with template()
+#   syslog-frac.txt      syslog() over TCP with frac-digits(6), time-zone()
 #   udp-datagrams.txt    how many datagrams each UDP destination received
 #
 # Usage: tests/golden/regenerate.sh   (then review `git diff tests/golden`)
@@ -45,7 +50,7 @@ cat >"$work/listen.py" <<'PY'
 import os, socket, sys, threading, time
 
 work = sys.argv[1]
-tcp_names = ["network-tcp", "syslog-tcp", "syslog-template"]
+tcp_names = ["network-tcp", "syslog-tcp", "syslog-template", "syslog-frac"]
 udp_names = ["network-udp", "syslog-udp"]
 counts = {}
 
@@ -137,7 +142,8 @@ syslog_ng_pid=""
 wait "$listener_pid"
 listener_pid=""
 
-for name in file json network-tcp network-udp syslog-tcp syslog-udp syslog-template udp-datagrams; do
+for name in file json stamp-iso dates escaped network-tcp network-udp syslog-tcp syslog-udp \
+    syslog-template syslog-frac udp-datagrams; do
     cp "$work/$name.txt" "$golden/$name.txt"
     chmod 644 "$golden/$name.txt"
 done

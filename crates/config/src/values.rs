@@ -121,6 +121,46 @@ pub fn use_dns(call: &Call) -> Result<bool, ConfigError> {
     })
 }
 
+/// `ts-format()`: rfc3164/bsd, rfc3339/iso, full or unix/utc.
+pub fn ts_format(call: &Call) -> Result<logfetch_core::template::TsFormat, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    logfetch_core::template::TsFormat::parse(&text).ok_or_else(|| {
+        error(
+            loc,
+            &text,
+            format!(
+                "{}() needs one of {}",
+                call.name.value,
+                logfetch_core::template::TsFormat::WORDS.join(", ")
+            ),
+        )
+    })
+}
+
+/// `frac-digits()`: 0 to 9.
+pub fn frac_digits(call: &Call) -> Result<u8, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    match text.parse::<u8>() {
+        Ok(n) if n <= 9 => Ok(n),
+        _ => Err(error(
+            loc,
+            &text,
+            format!("{}() needs a number of digits from 0 to 9", call.name.value),
+        )),
+    }
+}
+
+/// A time zone option (`time-zone()`, `send-time-zone()`, ...): an offset
+/// such as `+01:00` or a name from the time zone database.
+pub fn time_zone(call: &Call) -> Result<logfetch_core::syslog_parse::TimeZoneSpec, ConfigError> {
+    let (s, loc) = scalar(call)?;
+    let text = s.text();
+    logfetch_core::syslog_parse::TimeZoneSpec::parse(&text)
+        .map_err(|e| error(loc, &text, format!("{}(): {e}", call.name.value)))
+}
+
 /// A file mode, written octal (`0600`).
 pub fn mode(call: &Call) -> Result<u32, ConfigError> {
     let (s, loc) = scalar(call)?;

@@ -156,6 +156,9 @@ pub struct LogMessage {
     /// Made by logfetch itself (`internal()`), as syslog-ng's local
     /// messages: each destination numbers these for `$SEQNUM`.
     pub local: bool,
+    /// Its source chained host names into HOST (`chain-hostnames()`):
+    /// `$HOST` shows the first of them.
+    pub chained_host: bool,
     /// The message's own time (`$DATE`, `$ISODATE`, `S_*`).
     pub stamp: Timestamp,
     /// When logfetch received the message (`R_*`).
@@ -183,6 +186,7 @@ impl LogMessage {
             shared: None,
             pri: DEFAULT_PRI,
             local: false,
+            chained_host: false,
             stamp: now,
             recvd: now,
             tags: Vec::new(),
@@ -205,6 +209,7 @@ impl LogMessage {
             shared: None,
             pri: DEFAULT_PRI,
             local: false,
+            chained_host: false,
             stamp: Timestamp::default(),
             recvd: Timestamp::default(),
             tags: Vec::new(),

@@ -46,8 +46,9 @@ enum HostRule {
     Shared,
     /// `keep-hostname(yes)`: keep the fetcher's HOST, else the local name.
     KeepOrLocal,
-    /// `chain-hostnames(yes)`: `<original or local>/<local>`.
-    Chain,
+    /// `chain-hostnames(yes)`: `<original or local>/<local>`; with
+    /// `keep_set`, a HOST the fetcher set stays as it is.
+    Chain { keep_set: bool },
 }
 
 impl MessagePrep {
@@ -57,7 +58,9 @@ impl MessagePrep {
         let host_rule = if settings.host_override.is_some() {
             HostRule::Shared
         } else if settings.chain_hostnames {
-            HostRule::Chain
+            HostRule::Chain {
+                keep_set: settings.keep_hostname,
+            }
         } else if settings.keep_hostname {
             HostRule::KeepOrLocal
         } else {
@@ -110,7 +113,8 @@ impl MessagePrep {
                     msg.set_str("HOST", host_from);
                 }
             }
-            HostRule::Chain => {
+            HostRule::Chain { keep_set: true } if msg.has_text("HOST") => {}
+            HostRule::Chain { .. } => {
                 let mut scratch = Vec::new();
                 let original = msg.text("HOST", &mut scratch);
                 let mut chained = if original.is_empty() {
@@ -121,6 +125,7 @@ impl MessagePrep {
                 chained.push(b'/');
                 chained.extend_from_slice(host_from.as_bytes());
                 msg.set_str("HOST", chained);
+                msg.chained_host = true;
             }
         }
         if !self.keep_timestamp {

@@ -14,6 +14,10 @@ use crate::timestamp::{Timestamp, format_offset, push_2digits};
 use std::io::Write;
 
 mod functions;
+mod options;
+
+pub use options::{TemplateOptions, TsFormat};
+use options::{push_escaped, push_fraction};
 
 pub use functions::{FilterCompiler, set_filter_compiler};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,8 +34,9 @@ pub fn set_typed_json(typed: bool) {
     TYPED_JSON.store(typed, Ordering::Relaxed);
 }
 
-/// The template file() uses when none is configured.
-pub const LEGACY_FILE_FORMAT: &str = "$DATE $HOST $MSGHDR$MSG\n";
+/// The template file() uses when none is configured (`$STAMP` follows
+/// `ts-format()`).
+pub const LEGACY_FILE_FORMAT: &str = "$STAMP $HOST $MSGHDR$MSG\n";
 
 const MONTH_ABBREV: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -78,6 +83,8 @@ enum Clock {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DateField {
     Date,
+    /// `ts-format()`'s form.
+    Stamp,
     FullDate,
     IsoDate,
     Year,
@@ -96,7 +103,11 @@ enum DateField {
     AmPm,
     Weekday,
     WeekdayName,
+    /// 1 (Sunday) to 7.
+    WeekdayNumber,
     Week,
+    /// ISO 8601 week number.
+    IsoWeek,
     UnixTime,
     TzOffset,
 }
@@ -111,6 +122,12 @@ enum Macro {
     Severity,
     SeverityNum,
     Tag,
+    /// Severity digit and facility letter (`6Q` for local0.info).
+    BsdTag,
+    /// HOST as stored, the whole chain with `chain-hostnames()`.
+    FullHost,
+    /// HOST_FROM as stored.
+    FullHostFrom,
     Tags,
     MsgHdr,
     Sdata,
@@ -122,7 +139,8 @@ enum Macro {
 fn date_field(name: &str) -> Option<DateField> {
     use DateField::*;
     Some(match name {
-        "DATE" | "STAMP" => Date,
+        "DATE" => Date,
+        "STAMP" => Stamp,
         "FULLDATE" => FullDate,
         "ISODATE" => IsoDate,
         "YEAR" => Year,
@@ -141,7 +159,9 @@ fn date_field(name: &str) -> Option<DateField> {
         "AMPM" => AmPm,
         "WEEKDAY" | "WEEK_DAY_ABBREV" => Weekday,
         "WEEK_DAY_NAME" => WeekdayName,
+        "WEEK_DAY" => WeekdayNumber,
         "WEEK" => Week,
+        "ISOWEEK" => IsoWeek,
         "UNIXTIME" => UnixTime,
         "TZOFFSET" | "TZ" => TzOffset,
         _ => return None,
@@ -156,6 +176,9 @@ fn lookup_macro(name: &str) -> Option<Macro> {
         "SEVERITY" | "LEVEL" | "PRIORITY" => Some(Macro::Severity),
         "SEVERITY_NUM" | "LEVEL_NUM" => Some(Macro::SeverityNum),
         "TAG" => Some(Macro::Tag),
+        "BSDTAG" => Some(Macro::BsdTag),
+        "FULLHOST" => Some(Macro::FullHost),
+        "FULLHOST_FROM" => Some(Macro::FullHostFrom),
         "TAGS" => Some(Macro::Tags),
         "MSGHDR" => Some(Macro::MsgHdr),
         "SDATA" => Some(Macro::Sdata),
@@ -182,6 +205,9 @@ fn lookup_macro(name: &str) -> Option<Macro> {
 }
 
 const SIMPLE_MACROS: &[&str] = &[
+    "BSDTAG",
+    "FULLHOST",
+    "FULLHOST_FROM",
     "PRI",
     "FACILITY",
     "FACILITY_NUM",
@@ -198,6 +224,8 @@ const SIMPLE_MACROS: &[&str] = &[
     "SEQNUM",
 ];
 const DATE_MACROS: &[&str] = &[
+    "WEEK_DAY",
+    "ISOWEEK",
     "DATE",
     "STAMP",
     "FULLDATE",
@@ -242,8 +270,39 @@ pub fn is_macro(name: &str) -> bool {
 pub fn render_macro(name: &str, msg: &LogMessage) -> Option<Vec<u8>> {
     let m = lookup_macro(name)?;
     let mut out = Vec::new();
-    write_macro(m, msg, 0, &mut out);
+    let options = TemplateOptions::default();
+    write_macro(m, msg, &Render::top(0, &options), &mut out);
     Some(out)
+}
+
+/// What rendering needs besides the message.
+#[derive(Clone, Copy)]
+struct Render<'a> {
+    /// `$SEQNUM` (0: none).
+    seq_num: u32,
+    /// The destination's options.
+    options: &'a TemplateOptions,
+    /// Whether substituted values are escaped here (`template-escape()`
+    /// applies to the template itself, not to function arguments).
+    escape: bool,
+}
+
+impl<'a> Render<'a> {
+    fn top(seq_num: u32, options: &'a TemplateOptions) -> Self {
+        Render {
+            seq_num,
+            options,
+            escape: options.escape,
+        }
+    }
+
+    /// The same for a template inside a template function.
+    fn nested(self) -> Self {
+        Render {
+            escape: false,
+            ..self
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -282,10 +341,10 @@ impl Function {
         }
     }
 
-    fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+    fn render(&self, msg: &LogMessage, cx: Render<'_>, out: &mut Vec<u8>) {
         match self {
-            Function::FormatJson(f) => f.render(msg, seq_num, out),
-            Function::Simple(f) => f.render(msg, seq_num, out),
+            Function::FormatJson(f) => f.render(msg, cx.nested(), out),
+            Function::Simple(f) => f.render(msg, cx.nested(), out),
         }
     }
 
@@ -361,6 +420,7 @@ fn split_function_args(text: &[u8], open: usize) -> Option<(Vec<String>, usize)>
 pub struct Template {
     source: String,
     elements: Vec<Element>,
+    options: TemplateOptions,
 }
 
 /// Why a template did not compile; `offset` is the byte offset in its text.
@@ -453,7 +513,19 @@ impl Template {
         Ok(Template {
             source: text.to_owned(),
             elements,
+            options: TemplateOptions::default(),
         })
+    }
+
+    /// The template rendered with a destination's `options`.
+    pub fn with_options(mut self, options: TemplateOptions) -> Template {
+        self.options = options;
+        self
+    }
+
+    /// The options the template is rendered with.
+    pub fn options(&self) -> &TemplateOptions {
+        &self.options
     }
 
     /// Whether the template is plain text (renders the same for every message).
@@ -503,49 +575,79 @@ impl Template {
     /// Appends the rendering of `msg` as its destination writes it:
     /// `seq_num` is its `$SEQNUM` there (0: none, see [`crate::seqnum`]).
     pub fn render_numbered(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+        self.render_in(msg, Render::top(seq_num, &self.options), out);
+    }
+
+    fn render_in(&self, msg: &LogMessage, cx: Render<'_>, out: &mut Vec<u8>) {
         for e in &self.elements {
             match e {
                 Element::Literal(l) => out.extend_from_slice(l),
-                Element::Macro(m, default) => {
-                    let before = out.len();
-                    write_macro(*m, msg, seq_num, out);
-                    if out.len() == before
-                        && let Some(d) = default
-                    {
-                        out.extend_from_slice(d);
-                    }
+                Element::Function(f) => f.render(msg, cx, out),
+                Element::Macro(..) | Element::Value(..) if cx.escape => {
+                    let mut text = Vec::new();
+                    substitute(e, msg, cx, &mut text);
+                    push_escaped(out, &text);
                 }
-                Element::Value(name, default) => match msg.get(name) {
-                    Some(v) => {
-                        let before = out.len();
-                        v.write_text(out);
-                        if out.len() == before
-                            && let Some(d) = default
-                        {
-                            out.extend_from_slice(d);
-                        }
-                    }
-                    None => {
-                        if let Some(d) = default {
-                            out.extend_from_slice(d);
-                        }
-                    }
-                },
-                Element::Function(f) => f.render(msg, seq_num, out),
+                _ => substitute(e, msg, cx, out),
             }
         }
     }
 }
 
-fn write_macro(m: Macro, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+/// Appends what a macro or value element stands for (its default when empty).
+fn substitute(element: &Element, msg: &LogMessage, cx: Render<'_>, out: &mut Vec<u8>) {
+    let before = out.len();
+    let default = match element {
+        Element::Macro(m, default) => {
+            write_macro(*m, msg, &cx, out);
+            default
+        }
+        Element::Value(name, default) if msg.chained_host && name == "HOST" => {
+            write_first_host(msg, out);
+            default
+        }
+        Element::Value(name, default) => {
+            if let Some(v) = msg.get(name) {
+                v.write_text(out);
+            }
+            default
+        }
+        Element::Literal(_) | Element::Function(_) => return,
+    };
+    if out.len() == before
+        && let Some(d) = default
+    {
+        out.extend_from_slice(d);
+    }
+}
+
+/// `$HOST` of a message whose host names were chained
+/// (`chain-hostnames()`): as syslog-ng shows it, only the first host of the
+/// chain (after a `group@`); `$FULLHOST` shows the whole chain.
+fn write_first_host(msg: &LogMessage, out: &mut Vec<u8>) {
+    let mut scratch = Vec::new();
+    let chain = msg.text("HOST", &mut scratch);
+    let after_group = match chain.iter().position(|b| *b == b'@') {
+        Some(at) => &chain[at + 1..],
+        None => chain,
+    };
+    let first = after_group.split(|b| *b == b'/').next().unwrap_or_default();
+    out.extend_from_slice(first);
+}
+
+fn write_macro(m: Macro, msg: &LogMessage, cx: &Render<'_>, out: &mut Vec<u8>) {
+    let seq_num = cx.seq_num;
     match m {
         Macro::Date(clock, field) => {
-            let t = match clock {
+            let mut t = match clock {
                 Clock::Stamp => msg.stamp,
                 Clock::Received => msg.recvd,
                 Clock::Current => Timestamp::now(),
             };
-            write_date(field, &t, out);
+            if let Some(zone) = &cx.options.zone {
+                t.offset = zone.offset_at(t.secs);
+            }
+            write_date(field, &t, cx.options, out);
         }
         Macro::Pri => {
             let _ = write!(out, "{}", msg.pri);
@@ -570,6 +672,20 @@ fn write_macro(m: Macro, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
         }
         Macro::Tag => {
             let _ = write!(out, "{:02x}", msg.pri);
+        }
+        Macro::BsdTag => {
+            let letter = char::from_u32(u32::from(msg.facility()) + u32::from(b'A')).unwrap_or('?');
+            let _ = write!(out, "{}{letter}", msg.severity());
+        }
+        Macro::FullHost => {
+            if let Some(v) = msg.get("HOST") {
+                v.write_text(out);
+            }
+        }
+        Macro::FullHostFrom => {
+            if let Some(v) = msg.get("HOST_FROM") {
+                v.write_text(out);
+            }
         }
         Macro::Tags => {
             for (i, t) in msg.tags().enumerate() {
@@ -691,19 +807,29 @@ pub fn write_msghdr(msg: &LogMessage, out: &mut Vec<u8>) {
     out.extend_from_slice(b": ");
 }
 
-fn write_date(field: DateField, t: &Timestamp, out: &mut Vec<u8>) {
+fn write_date(field: DateField, t: &Timestamp, options: &TemplateOptions, out: &mut Vec<u8>) {
     use DateField::*;
     use chrono::Datelike;
     let (year, month, day, hour, min, sec, usec) = t.fields();
+    let frac = options.frac_digits;
+    let field = match (field, options.ts_format) {
+        (Stamp, TsFormat::Bsd) => Date,
+        (Stamp, TsFormat::Iso) => IsoDate,
+        (Stamp, TsFormat::Full) => FullDate,
+        (Stamp, TsFormat::Unix) => UnixTime,
+        (other, _) => other,
+    };
     match field {
-        Date => {
+        Date | Stamp => {
             out.extend_from_slice(MONTH_ABBREV[month as usize - 1].as_bytes());
             let _ = write!(out, " {day:>2} ");
             write_hms(out, hour, min, sec);
+            push_fraction(out, usec, frac);
         }
         FullDate => {
             let _ = write!(out, "{year} {} {day:>2} ", MONTH_ABBREV[month as usize - 1]);
             write_hms(out, hour, min, sec);
+            push_fraction(out, usec, frac);
         }
         IsoDate => {
             let _ = write!(out, "{year:04}-");
@@ -712,6 +838,7 @@ fn write_date(field: DateField, t: &Timestamp, out: &mut Vec<u8>) {
             push_2digits(out, day);
             out.push(b'T');
             write_hms(out, hour, min, sec);
+            push_fraction(out, usec, frac);
             format_offset(t.offset, out);
         }
         Year => {
@@ -740,11 +867,18 @@ fn write_date(field: DateField, t: &Timestamp, out: &mut Vec<u8>) {
         AmPm => out.extend_from_slice(if hour < 12 { b"AM" } else { b"PM" }),
         Weekday => out.extend_from_slice(WEEKDAY_ABBREV[t.weekday() as usize].as_bytes()),
         WeekdayName => out.extend_from_slice(WEEKDAY_NAMES[t.weekday() as usize].as_bytes()),
+        WeekdayNumber => {
+            let _ = write!(out, "{}", t.weekday() + 1);
+        }
+        IsoWeek => {
+            let _ = write!(out, "{:02}", t.wall_clock().iso_week().week());
+        }
         Week => {
             let _ = write!(out, "{:02}", t.wall_clock().format("%W"));
         }
         UnixTime => {
             let _ = write!(out, "{}", t.secs);
+            push_fraction(out, usec, frac);
         }
         TzOffset => format_offset(t.offset, out),
     }
@@ -793,7 +927,7 @@ fn write_hms(out: &mut Vec<u8>, hour: u32, min: u32, sec: u32) {
 /// the message, and a numeric cast writes a valid JSON number (3.38 copies
 /// the text, `.5` or ` 7` included).
 mod format_json {
-    use super::{Macro, TYPED_JSON, Template, lookup_macro, write_macro};
+    use super::{Macro, Render, TYPED_JSON, Template, lookup_macro, write_macro};
     use crate::escape::{EscapeStyle, escape_unsafe_utf8, hex_escape};
     use crate::message::LogMessage;
     use crate::value::{Value, decode_list};
@@ -1271,7 +1405,7 @@ mod format_json {
         }
 
         /// Appends the JSON object for `msg`.
-        pub(super) fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+        pub(super) fn render(&self, msg: &LogMessage, cx: Render<'_>, out: &mut Vec<u8>) {
             let mut entries: Vec<(String, Json<'_>)> = Vec::new();
             if self.scopes & (NV_PAIRS | DOT_NV_PAIRS | SDATA | RFC5424) != 0
                 || !self.patterns.is_empty()
@@ -1293,7 +1427,7 @@ mod format_json {
                 let json = match &b.source {
                     BuiltinSource::Computed(m) => {
                         let mut text = Vec::new();
-                        write_macro(*m, msg, seq_num, &mut text);
+                        write_macro(*m, msg, &cx, &mut text);
                         Json::Str(Cow::Owned(text))
                     }
                     BuiltinSource::Stored(name) => match msg.get(name) {
@@ -1306,7 +1440,7 @@ mod format_json {
                 }
             }
             for pair in &self.pairs {
-                let json = pair.render(msg, seq_num, self.cast_to_strings);
+                let json = pair.render(msg, cx, self.cast_to_strings);
                 if self.omit_empty && json.is_empty() {
                     continue;
                 }
@@ -1333,7 +1467,12 @@ mod format_json {
     impl Pair {
         /// The pair's value; without a type hint, `cast_to_strings` writes
         /// a typed value as its text.
-        fn render<'m>(&self, msg: &'m LogMessage, seq_num: u32, cast_to_strings: bool) -> Json<'m> {
+        fn render<'m>(
+            &self,
+            msg: &'m LogMessage,
+            cx: Render<'_>,
+            cast_to_strings: bool,
+        ) -> Json<'m> {
             if self.hint.is_none()
                 && let Some(name) = self.template.single_value()
             {
@@ -1344,7 +1483,7 @@ mod format_json {
                 };
             }
             let mut text = Vec::new();
-            self.template.render_numbered(msg, seq_num, &mut text);
+            self.template.render_in(msg, cx, &mut text);
             let Some(hint) = self.hint else {
                 return Json::Str(Cow::Owned(text));
             };
@@ -1906,6 +2045,41 @@ mod tests {
         assert_eq!(
             render("$(format-json --scope sdata)", &m),
             r#"{"_SDATA":{"ex@32473":{"c":"w","b":"v"}}}"#
+        );
+    }
+
+    #[test]
+    fn chained_hosts_show_their_first_host_and_fullhost_the_chain() {
+        let mut m = LogMessage::with_message("m");
+        m.set_str("HOST", "group@origin/relay");
+        m.set_str("HOST_FROM", "relay");
+        assert_eq!(
+            render("$HOST|$FULLHOST|$FULLHOST_FROM", &m),
+            "group@origin/relay|group@origin/relay|relay"
+        );
+        m.chained_host = true;
+        assert_eq!(
+            render("$HOST|${HOST}|$FULLHOST", &m),
+            "origin|origin|group@origin/relay"
+        );
+    }
+
+    #[test]
+    fn escaping_applies_to_substitutions_of_the_template_only() {
+        let mut m = LogMessage::with_message("it's \"x\"\n");
+        m.set_str("v", "a\\b");
+        let options = TemplateOptions {
+            escape: true,
+            ..TemplateOptions::default()
+        };
+        let t = Template::compile("'$MSG' $v $(echo $v)")
+            .unwrap()
+            .with_options(options);
+        let mut out = Vec::new();
+        t.render(&m, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "'it\\'s \\\"x\\\"\\012' a\\\\b a\\b"
         );
     }
 

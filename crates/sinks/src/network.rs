@@ -13,7 +13,7 @@ use crate::connection::{Endpoint, Framer, NetSink, Transport};
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::sink::Sink;
-use logfetch_core::template::{LEGACY_FILE_FORMAT, Template};
+use logfetch_core::template::{LEGACY_FILE_FORMAT, Template, TemplateOptions};
 use std::io::{self, Write};
 
 /// `network()`'s port when none is given, for TCP and UDP alike.
@@ -34,13 +34,21 @@ pub struct NetworkConfig {
     pub endpoint: Endpoint,
     /// `template()`: replaces the whole frame.
     pub template: Option<Template>,
+    /// The driver's template options (the default frame's time follows them).
+    pub options: TemplateOptions,
 }
 
 impl SinkBuilder for NetworkConfig {
     fn build(&self) -> io::Result<Box<dyn Sink>> {
         let framer = BsdFramer {
             template: self.template.clone(),
-            legacy: Template::compile(LEGACY_FILE_FORMAT).expect("the built-in format compiles"),
+            // template-escape() applies to a configured template only.
+            legacy: Template::compile(LEGACY_FILE_FORMAT)
+                .expect("the built-in format compiles")
+                .with_options(TemplateOptions {
+                    escape: false,
+                    ..self.options.clone()
+                }),
         };
         Ok(Box::new(NetSink::new(self.endpoint.clone(), framer)?))
     }

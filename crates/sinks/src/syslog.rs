@@ -17,7 +17,7 @@ use crate::connection::{Endpoint, Framer, NetSink, Transport};
 use logfetch_core::message::LogMessage;
 use logfetch_core::plan::SinkBuilder;
 use logfetch_core::sink::Sink;
-use logfetch_core::template::{Template, write_sdata_numbered};
+use logfetch_core::template::{Template, TemplateOptions, write_sdata_numbered};
 use std::io::{self, Write};
 
 /// `syslog()`'s default port for TCP (RFC 6587 / IANA syslog-conn).
@@ -43,12 +43,15 @@ pub struct SyslogConfig {
     pub endpoint: Endpoint,
     /// `template()`: replaces the MSG part.
     pub template: Option<Template>,
+    /// The driver's template options (the header's time follows them).
+    pub options: TemplateOptions,
 }
 
 impl SinkBuilder for SyslogConfig {
     fn build(&self) -> io::Result<Box<dyn Sink>> {
         let framer = Rfc5424Framer::new(
             self.template.clone(),
+            &self.options,
             // Streams are octet-counted (RFC 6587 on TCP, RFC 5425 on TLS).
             self.endpoint.transport != Transport::Udp,
         );
@@ -65,10 +68,18 @@ struct Rfc5424Framer {
 }
 
 impl Rfc5424Framer {
-    fn new(template: Option<Template>, octet_counting: bool) -> Self {
+    fn new(template: Option<Template>, options: &TemplateOptions, octet_counting: bool) -> Self {
+        // The header's time is ISO whatever ts-format() says, and nothing
+        // in the header is escaped.
+        let header_options = TemplateOptions {
+            escape: false,
+            ..options.clone()
+        };
         Rfc5424Framer {
             template,
-            isodate: Template::compile("${ISODATE}").expect("a valid template"),
+            isodate: Template::compile("${ISODATE}")
+                .expect("a valid template")
+                .with_options(header_options),
             octet_counting,
             record: Vec::with_capacity(512),
             scratch: Vec::new(),
@@ -150,7 +161,12 @@ mod tests {
     }
 
     fn frame_numbered(template: Option<&str>, tcp: bool, msg: &LogMessage, seq: u32) -> String {
-        let mut f = Rfc5424Framer::new(template.map(|t| Template::compile(t).unwrap()), tcp);
+        let options = TemplateOptions::default();
+        let mut f = Rfc5424Framer::new(
+            template.map(|t| Template::compile(t).unwrap()),
+            &options,
+            tcp,
+        );
         let mut out = Vec::new();
         f.frame(msg, seq, &mut out);
         String::from_utf8(out).unwrap()

@@ -8,13 +8,14 @@ use crate::error::{ConfigError, Location};
 use crate::parser::keyword;
 use crate::values;
 use logfetch_core::plan::SinkBuilder;
-use logfetch_core::template::{LEGACY_FILE_FORMAT, Template};
+use logfetch_core::template::{LEGACY_FILE_FORMAT, Template, TemplateOptions};
 use logfetch_sinks::file_perms::Ownership;
 use logfetch_sinks::{
     Endpoint, FileConfig, IpProtocol, NetworkConfig, PeerVerify, StdoutConfig, SyslogConfig,
     TlsOptions, Transport,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Destination drivers logfetch has.
@@ -23,6 +24,10 @@ pub const DRIVER_NAMES: &[&str] = &["file", "stdout", "network", "syslog"];
 const FILE_OPTIONS: &[&str] = &[
     "template",
     "template-escape",
+    "ts-format",
+    "frac-digits",
+    "time-zone",
+    "send-time-zone",
     "create-dirs",
     "flush-lines",
     "fsync",
@@ -38,6 +43,10 @@ const FILE_OPTIONS: &[&str] = &[
 const STDOUT_OPTIONS: &[&str] = &[
     "template",
     "template-escape",
+    "ts-format",
+    "frac-digits",
+    "time-zone",
+    "send-time-zone",
     "flush-lines",
     "log-fifo-size",
 ];
@@ -47,6 +56,10 @@ const STDOUT_OPTIONS: &[&str] = &[
 const NETWORK_OPTIONS: &[&str] = &[
     "template",
     "template-escape",
+    "ts-format",
+    "frac-digits",
+    "time-zone",
+    "send-time-zone",
     "port",
     "transport",
     "time-reopen",
@@ -78,8 +91,17 @@ pub struct DestinationDriver {
     pub retry_delay: Duration,
 }
 
-/// Named `template NAME { template("..."); };` statements.
-pub type NamedTemplates = HashMap<String, String>;
+/// A `template NAME { template("..."); template-escape(yes); };` statement.
+#[derive(Clone, Debug)]
+pub struct NamedTemplate {
+    /// `template()`.
+    pub text: String,
+    /// `template-escape()`.
+    pub escape: bool,
+}
+
+/// Named `template` statements.
+pub type NamedTemplates = HashMap<String, NamedTemplate>;
 
 fn compile(call: &Call, text: &str) -> Result<Template, ConfigError> {
     Template::compile(text).map_err(|e| {
@@ -91,14 +113,15 @@ fn compile(call: &Call, text: &str) -> Result<Template, ConfigError> {
     })
 }
 
-/// `template("...")` or `template(name_of_a_template_statement)`.
-fn template(call: &Call, named: &NamedTemplates) -> Result<Template, ConfigError> {
+/// `template("...")` or `template(name_of_a_template_statement)`, and
+/// whether the named one has `template-escape(yes)`.
+fn template(call: &Call, named: &NamedTemplates) -> Result<(Template, bool), ConfigError> {
     let text = values::string(call)?;
     match (call.args.first(), named.get(&text)) {
-        (Some(Arg::Value(v)), Some(body)) if matches!(v.value, crate::ast::Scalar::Word(_)) => {
-            compile(call, body)
+        (Some(Arg::Value(v)), Some(named)) if matches!(v.value, crate::ast::Scalar::Word(_)) => {
+            Ok((compile(call, &named.text)?, named.escape))
         }
-        _ => compile(call, &text),
+        _ => Ok((compile(call, &text)?, false)),
     }
 }
 
@@ -230,6 +253,8 @@ struct DriverOptions {
     /// The positional value: file name or host, with its position.
     target: Option<(String, Location)>,
     template: Option<Template>,
+    /// `ts-format()`, `frac-digits()`, `time-zone()`, `template-escape()`.
+    template_options: TemplateOptions,
     fifo_size: usize,
     create_dirs: bool,
     flush_lines: usize,
@@ -249,6 +274,7 @@ impl DriverOptions {
         DriverOptions {
             target: None,
             template: None,
+            template_options: globals.template.clone(),
             fifo_size: globals.log_fifo_size,
             create_dirs: globals.create_dirs,
             flush_lines: globals.flush_lines,
@@ -267,9 +293,16 @@ impl DriverOptions {
     /// Applies option `opt` (already checked against the driver's list).
     fn apply(&mut self, opt: &Call, named: &NamedTemplates) -> Result<(), ConfigError> {
         match keyword(&opt.name.value).as_str() {
-            "template" => self.template = Some(template(opt, named)?),
-            "template-escape" => {
-                values::boolean(opt)?;
+            "template" => {
+                let (compiled, escape) = template(opt, named)?;
+                self.template = Some(compiled);
+                self.template_options.escape |= escape;
+            }
+            "template-escape" => self.template_options.escape = values::boolean(opt)?,
+            "ts-format" => self.template_options.ts_format = values::ts_format(opt)?,
+            "frac-digits" => self.template_options.frac_digits = values::frac_digits(opt)?,
+            "time-zone" | "send-time-zone" => {
+                self.template_options.zone = Some(Arc::new(values::time_zone(opt)?))
             }
             "fsync" => self.fsync = values::boolean(opt)?,
             "create-dirs" => self.create_dirs = values::boolean(opt)?,
@@ -370,6 +403,8 @@ pub fn read(
     named: &NamedTemplates,
 ) -> Result<DestinationDriver, ConfigError> {
     let (driver, mut o) = read_options(call, globals, named)?;
+    let options = o.template_options.clone();
+    let with_options = |t: Template| t.with_options(options.clone());
     let sink: Box<dyn SinkBuilder> = match driver.as_str() {
         "file" => {
             let Some((path, location)) = o.target.take() else {
@@ -387,8 +422,8 @@ pub fn read(
                 )
             })?;
             Box::new(FileConfig {
-                path,
-                template: line_template(o.template.take()),
+                path: with_options(path),
+                template: line_template(o.template.take(), &options),
                 create_dirs: o.create_dirs,
                 fsync: o.fsync,
                 flush_lines: o.flush_lines,
@@ -397,7 +432,7 @@ pub fn read(
             })
         }
         "stdout" => Box::new(StdoutConfig {
-            template: line_template(o.template.take()),
+            template: line_template(o.template.take(), &options),
         }),
         "network" => Box::new(NetworkConfig {
             endpoint: o.endpoint(
@@ -405,13 +440,15 @@ pub fn read(
                 "network",
                 logfetch_sinks::network::default_port(o.transport),
             )?,
-            template: o.template.take(),
+            template: o.template.take().map(with_options),
+            options: options.clone(),
         }),
         _ => {
             let default_port = logfetch_sinks::syslog::default_port(o.transport);
             Box::new(SyslogConfig {
                 endpoint: o.endpoint(call, "syslog", default_port)?,
-                template: o.template.take(),
+                template: o.template.take().map(with_options),
+                options: options.clone(),
             })
         }
     };
@@ -422,11 +459,19 @@ pub fn read(
     })
 }
 
-/// A file()/stdout() line template: the given one or syslog-ng's default.
-fn line_template(given: Option<Template>) -> Template {
-    given.unwrap_or_else(|| {
-        Template::compile(LEGACY_FILE_FORMAT).expect("the built-in format compiles")
-    })
+/// A file()/stdout() line template: the given one or syslog-ng's default
+/// line (whose time follows `ts-format()`; `template-escape()` applies to
+/// configured templates only, as in syslog-ng).
+fn line_template(given: Option<Template>, options: &TemplateOptions) -> Template {
+    match given {
+        Some(t) => t.with_options(options.clone()),
+        None => Template::compile(LEGACY_FILE_FORMAT)
+            .expect("the built-in format compiles")
+            .with_options(TemplateOptions {
+                escape: false,
+                ..options.clone()
+            }),
+    }
 }
 
 #[cfg(test)]

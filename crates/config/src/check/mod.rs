@@ -177,12 +177,11 @@ impl Checker<'_> {
             return Err(duplicate("template", &name));
         }
         let mut text = None;
+        let mut escape = false;
         for call in body {
             match keyword(&call.name.value).as_str() {
                 "template" => text = Some(values::string(call)?),
-                "template-escape" => {
-                    values::boolean(call)?;
-                }
+                "template-escape" => escape = values::boolean(call)?,
                 _ => {
                     return Err(unknown_option(
                         call,
@@ -199,7 +198,8 @@ impl Checker<'_> {
                 "template statement needs template(\"...\")",
             ));
         };
-        self.templates.insert(name.value, text);
+        self.templates
+            .insert(name.value, destinations::NamedTemplate { text, escape });
         Ok(())
     }
 

@@ -4,8 +4,10 @@ use crate::ast::Call;
 use crate::error::ConfigError;
 use crate::parser::keyword;
 use crate::values;
-use logfetch_core::syslog_parse::BadHostname;
+use logfetch_core::syslog_parse::{BadHostname, TimeZoneSpec};
+use logfetch_core::template::TemplateOptions;
 use logfetch_sinks::file_perms::{self, Ownership};
+use std::sync::Arc;
 
 /// Global options (the subset logfetch acts on, plus accepted ones).
 #[derive(Clone, Debug)]
@@ -18,6 +20,11 @@ pub struct GlobalOptions {
     pub chain_hostnames: bool,
     /// `use-fqdn()`.
     pub use_fqdn: bool,
+    /// `ts-format()`, `frac-digits()` and `send-time-zone()`/`time-zone()`:
+    /// the defaults of every destination's template options.
+    pub template: TemplateOptions,
+    /// `recv-time-zone()`: the zone of parsed stamps that carry none.
+    pub recv_time_zone: Option<TimeZoneSpec>,
     /// `use-dns()`: resolve a message's peer address to a name.
     pub use_dns: bool,
     /// `normalize-hostnames()`: resolved names in lower case.
@@ -50,6 +57,8 @@ impl Default for GlobalOptions {
             keep_hostname: false,
             chain_hostnames: false,
             use_fqdn: false,
+            template: TemplateOptions::default(),
+            recv_time_zone: None,
             use_dns: true,
             normalize_hostnames: false,
             log_iw_size: 100,
@@ -90,6 +99,11 @@ pub const GLOBAL_OPTION_NAMES: &[&str] = &[
     "log-msg-size",
     "mark-freq",
     "threaded",
+    "ts-format",
+    "frac-digits",
+    "send-time-zone",
+    "time-zone",
+    "recv-time-zone",
 ];
 
 impl GlobalOptions {
@@ -110,6 +124,12 @@ impl GlobalOptions {
                 "perm" | "owner" | "group" => apply_perm(call, &mut self.file_perms)?,
                 "dir-perm" | "dir-owner" | "dir-group" => apply_perm(call, &mut self.dir_perms)?,
                 "bad-hostname" => self.bad_hostname = Some(values::bad_hostname(call)?),
+                "ts-format" => self.template.ts_format = values::ts_format(call)?,
+                "frac-digits" => self.template.frac_digits = values::frac_digits(call)?,
+                "send-time-zone" | "time-zone" => {
+                    self.template.zone = Some(Arc::new(values::time_zone(call)?))
+                }
+                "recv-time-zone" => self.recv_time_zone = Some(values::time_zone(call)?),
                 "use-dns" => self.use_dns = values::use_dns(call)?,
                 "normalize-hostnames" => self.normalize_hostnames = values::boolean(call)?,
                 "dns-cache" | "threaded" => {

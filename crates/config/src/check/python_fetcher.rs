@@ -237,6 +237,7 @@ pub fn read(
     let mut parse_options = ParseOptions {
         use_fqdn: globals.use_fqdn,
         bad_hostname: globals.bad_hostname.clone(),
+        recv_time_zone: globals.recv_time_zone.clone(),
         ..ParseOptions::default()
     };
     for arg in &call.args {

@@ -2,7 +2,7 @@
 //! `$(lowercase ...)`, `$(substr ...)`, `$(+ a b)` …): each argument is a
 //! template of its own, rendered first; the function works on the texts.
 
-use super::{Template, TemplateError};
+use super::{Render, Template, TemplateError};
 use crate::filter::Filter;
 use crate::message::LogMessage;
 use std::sync::{Arc, OnceLock};
@@ -217,10 +217,10 @@ impl SimpleFunction {
     }
 
     /// Appends the function's result for `msg`.
-    pub(super) fn render(&self, msg: &LogMessage, seq_num: u32, out: &mut Vec<u8>) {
+    pub(super) fn render(&self, msg: &LogMessage, cx: Render<'_>, out: &mut Vec<u8>) {
         if let Kind::If(Condition(filter)) = &self.kind {
             let branch = if filter.matches(msg) { 0 } else { 1 };
-            self.args[branch].render_numbered(msg, seq_num, out);
+            self.args[branch].render_in(msg, cx, out);
             return;
         }
         let args: Vec<Vec<u8>> = self
@@ -228,7 +228,7 @@ impl SimpleFunction {
             .iter()
             .map(|t| {
                 let mut text = Vec::new();
-                t.render_numbered(msg, seq_num, &mut text);
+                t.render_in(msg, cx, &mut text);
                 text
             })
             .collect();
