@@ -39,8 +39,10 @@ const FILE_OPTIONS: &[&str] = &[
     "dir-group",
     "log-fifo-size",
     "time-reopen",
+    "persist-name",
 ];
 const STDOUT_OPTIONS: &[&str] = &[
+    "persist-name",
     "template",
     "template-escape",
     "ts-format",
@@ -68,6 +70,7 @@ const NETWORK_OPTIONS: &[&str] = &[
     "ip-protocol",
     "flush-lines",
     "tls",
+    "persist-name",
 ];
 const TRANSPORTS: &[&str] = &["tcp", "udp", "tls"];
 /// Options inside `tls(...)`.
@@ -314,6 +317,13 @@ impl DriverOptions {
             "port" => self.port = Some(port(opt)?),
             "transport" => self.transport = transport(opt)?,
             "so-keepalive" => self.keepalive = values::boolean(opt)?,
+            // syslog-ng keys a destination's saved state (disk buffers,
+            // file positions) by it, and wants one on destinations that
+            // would otherwise share a key; logfetch keeps no state for
+            // destinations.
+            "persist-name" => {
+                values::string(opt)?;
+            }
             "ip-protocol" => self.ip_protocol = Some(ip_protocol(opt)?),
             "tls" => self.tls = tls_options(opt)?,
             _ => unreachable!("checked against the option list of the driver"),
@@ -628,6 +638,10 @@ mod tests {
         for text in [
             r#"destination d { file("/tmp/x.log" template("$MSG\n") fsync(yes)); };"#,
             r#"destination d { stdout(template("$(format-json --scope rfc5424)\n")); };"#,
+            // syslog-ng wants persist-name() on destinations sharing a target.
+            r#"destination d { file("/tmp/x.log" persist-name("x1")); };"#,
+            r#"destination d { network("h" port(1) persist-name("n1")); };"#,
+            r#"destination d { syslog("h" persist-name("s1") ts-format(iso) frac-digits(3)); };"#,
         ] {
             let call = driver_call(text);
             assert!(
