@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Destination drivers logfetch has.
-pub const DRIVER_NAMES: &[&str] = &["file", "stdout", "network", "syslog"];
+pub const DRIVER_NAMES: &[&str] = &[
+    "file", "stdout", "network", "syslog", "tcp", "udp", "tcp6", "udp6",
+];
 
 const FILE_OPTIONS: &[&str] = &[
     "template",
@@ -70,6 +72,22 @@ const NETWORK_OPTIONS: &[&str] = &[
     "ip-protocol",
     "flush-lines",
     "tls",
+    "persist-name",
+];
+/// Options of the legacy `tcp()`, `udp()`, `tcp6()` and `udp6()` drivers:
+/// `network()` with the transport (and IP version) in the name.
+const LEGACY_NETWORK_OPTIONS: &[&str] = &[
+    "template",
+    "template-escape",
+    "ts-format",
+    "frac-digits",
+    "time-zone",
+    "send-time-zone",
+    "port",
+    "time-reopen",
+    "log-fifo-size",
+    "so-keepalive",
+    "flush-lines",
     "persist-name",
 ];
 const TRANSPORTS: &[&str] = &["tcp", "udp", "tls"];
@@ -372,6 +390,7 @@ fn read_options(
         "file" => FILE_OPTIONS,
         "stdout" => STDOUT_OPTIONS,
         "network" | "syslog" => NETWORK_OPTIONS,
+        "tcp" | "udp" | "tcp6" | "udp6" => LEGACY_NETWORK_OPTIONS,
         _ => {
             let hint = crate::error::did_you_mean(&driver, DRIVER_NAMES.iter().copied());
             return Err(ConfigError::new(
@@ -383,6 +402,14 @@ fn read_options(
     };
     let takes_target = driver != "stdout";
     let mut o = DriverOptions::new(globals);
+    match driver.as_str() {
+        "tcp" | "tcp6" => o.transport = Transport::Tcp,
+        "udp" | "udp6" => o.transport = Transport::Udp,
+        _ => {}
+    }
+    if driver.ends_with('6') {
+        o.ip_protocol = Some(IpProtocol::V6);
+    }
     for arg in &call.args {
         let opt = match arg {
             Arg::Value(v) if takes_target && o.target.is_none() => {
@@ -444,10 +471,10 @@ pub fn read(
         "stdout" => Box::new(StdoutConfig {
             template: line_template(o.template.take(), &options),
         }),
-        "network" => Box::new(NetworkConfig {
+        "network" | "tcp" | "udp" | "tcp6" | "udp6" => Box::new(NetworkConfig {
             endpoint: o.endpoint(
                 call,
-                "network",
+                &driver,
                 logfetch_sinks::network::default_port(o.transport),
             )?,
             template: o.template.take().map(with_options),
@@ -493,8 +520,8 @@ mod tests {
         let call = driver_call(text);
         let (driver, o) = read_options(&call, &GlobalOptions::default(), &NamedTemplates::new())?;
         let default_port = match (driver.as_str(), o.transport) {
-            ("network", t) => logfetch_sinks::network::default_port(t),
-            (_, t) => logfetch_sinks::syslog::default_port(t),
+            ("syslog", t) => logfetch_sinks::syslog::default_port(t),
+            (_, t) => logfetch_sinks::network::default_port(t),
         };
         o.endpoint(&call, &driver, default_port)
     }
@@ -538,6 +565,22 @@ mod tests {
         let call = driver_call(r#"destination d { syslog("h" log-fifo-size(5)); };"#);
         let d = read(&call, &GlobalOptions::default(), &NamedTemplates::new()).unwrap();
         assert_eq!(d.fifo_size, 5);
+    }
+
+    #[test]
+    fn legacy_tcp_and_udp_drivers_are_network_with_their_transport() {
+        let e = endpoint(r#"destination d { tcp("h" port(1514)); };"#).unwrap();
+        assert_eq!(
+            (e.port, e.transport, e.ip_protocol),
+            (1514, Transport::Tcp, None)
+        );
+        let e = endpoint(r#"destination d { udp6("h"); };"#).unwrap();
+        assert_eq!(
+            (e.port, e.transport, e.ip_protocol),
+            (514, Transport::Udp, Some(IpProtocol::V6))
+        );
+        let e = error(r#"destination d { udp("h" transport(tcp)); };"#);
+        assert!(e.contains("unknown option of udp()"), "{e}");
     }
 
     #[test]
