@@ -23,15 +23,21 @@ pub const DRIVER_NAMES: &[&str] = &[
     "file", "stdout", "network", "syslog", "tcp", "udp", "tcp6", "udp6",
 ];
 
-const FILE_OPTIONS: &[&str] = &[
+/// Options every destination driver takes.
+const COMMON_OPTIONS: &[&str] = &[
     "template",
     "template-escape",
     "ts-format",
     "frac-digits",
     "time-zone",
     "send-time-zone",
-    "create-dirs",
     "flush-lines",
+    "log-fifo-size",
+    "persist-name",
+];
+/// What `file()` takes besides [`COMMON_OPTIONS`].
+const FILE_OPTIONS: &[&str] = &[
+    "create-dirs",
     "fsync",
     "perm",
     "owner",
@@ -39,56 +45,22 @@ const FILE_OPTIONS: &[&str] = &[
     "dir-perm",
     "dir-owner",
     "dir-group",
-    "log-fifo-size",
     "time-reopen",
-    "persist-name",
 ];
-const STDOUT_OPTIONS: &[&str] = &[
-    "persist-name",
-    "template",
-    "template-escape",
-    "ts-format",
-    "frac-digits",
-    "time-zone",
-    "send-time-zone",
-    "flush-lines",
-    "log-fifo-size",
-];
-/// Options of `network()` and `syslog()`. `flush-lines()` is accepted for
+/// What the legacy `tcp()`, `udp()`, `tcp6()` and `udp6()` drivers
+/// (`network()` with the transport and IP version in the name) take
+/// besides [`COMMON_OPTIONS`]. `flush-lines()` is accepted for
 /// compatibility; network destinations send at the end of every run of
 /// batches anyway.
+const LEGACY_NETWORK_OPTIONS: &[&str] = &["port", "time-reopen", "so-keepalive"];
+/// What `network()` and `syslog()` take besides [`COMMON_OPTIONS`].
 const NETWORK_OPTIONS: &[&str] = &[
-    "template",
-    "template-escape",
-    "ts-format",
-    "frac-digits",
-    "time-zone",
-    "send-time-zone",
     "port",
+    "time-reopen",
+    "so-keepalive",
     "transport",
-    "time-reopen",
-    "log-fifo-size",
-    "so-keepalive",
     "ip-protocol",
-    "flush-lines",
     "tls",
-    "persist-name",
-];
-/// Options of the legacy `tcp()`, `udp()`, `tcp6()` and `udp6()` drivers:
-/// `network()` with the transport (and IP version) in the name.
-const LEGACY_NETWORK_OPTIONS: &[&str] = &[
-    "template",
-    "template-escape",
-    "ts-format",
-    "frac-digits",
-    "time-zone",
-    "send-time-zone",
-    "port",
-    "time-reopen",
-    "log-fifo-size",
-    "so-keepalive",
-    "flush-lines",
-    "persist-name",
 ];
 const TRANSPORTS: &[&str] = &["tcp", "udp", "tls"];
 /// Options inside `tls(...)`.
@@ -386,9 +358,9 @@ fn read_options(
     named: &NamedTemplates,
 ) -> Result<(String, DriverOptions), ConfigError> {
     let driver = keyword(&call.name.value);
-    let allowed = match driver.as_str() {
+    let specific = match driver.as_str() {
         "file" => FILE_OPTIONS,
-        "stdout" => STDOUT_OPTIONS,
+        "stdout" => &[],
         "network" | "syslog" => NETWORK_OPTIONS,
         "tcp" | "udp" | "tcp6" | "udp6" => LEGACY_NETWORK_OPTIONS,
         _ => {
@@ -425,8 +397,10 @@ fn read_options(
                 ));
             }
         };
-        if !allowed.contains(&keyword(&opt.name.value).as_str()) {
-            return Err(unknown_option(opt, &driver, allowed));
+        let name = keyword(&opt.name.value);
+        if !COMMON_OPTIONS.contains(&name.as_str()) && !specific.contains(&name.as_str()) {
+            let allowed = [COMMON_OPTIONS, specific].concat();
+            return Err(unknown_option(opt, &driver, &allowed));
         }
         o.apply(opt, named)?;
     }
