@@ -29,7 +29,7 @@ const UDP: &[(&str, &str)] = &[
     ("syslog-udp", "GOLDEN_SYSLOG_UDP_PORT"),
 ];
 /// The file() destinations.
-const FILES: &[&str] = &["file", "json", "stamp-iso", "dates", "escaped"];
+const FILES: &[&str] = &["file", "json", "stamp-iso", "dates", "escaped", "tags"];
 
 /// How many datagrams syslog-ng sent to UDP destination `name`.
 fn golden_datagrams(name: &str) -> usize {

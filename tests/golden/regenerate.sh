@@ -14,6 +14,7 @@
 #   dates.txt            file() showing the date macros: ts-format(full),
 #                        frac-digits(6), time-zone()
 #   escaped.txt          file() with a named template with template-escape(yes)
+#   tags.txt             $TAGS: a source's tags(), set-tag() and .source.*
 #   network-tcp.txt      network() over TCP
 #   network-udp.txt      network() over UDP, the datagrams back to back
 #   syslog-tcp.txt       syslog() over TCP (octet-counted)
@@ -142,7 +143,7 @@ syslog_ng_pid=""
 wait "$listener_pid"
 listener_pid=""
 
-for name in file json stamp-iso dates escaped network-tcp network-udp syslog-tcp syslog-udp \
+for name in file json stamp-iso dates escaped tags network-tcp network-udp syslog-tcp syslog-udp \
     syslog-template syslog-frac udp-datagrams; do
     cp "$work/$name.txt" "$golden/$name.txt"
     chmod 644 "$golden/$name.txt"

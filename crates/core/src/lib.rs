@@ -34,6 +34,7 @@ pub mod seqnum;
 pub mod sink;
 mod source_prep;
 pub mod syslog_parse;
+pub mod tag_order;
 pub mod template;
 pub mod timestamp;
 pub mod value;

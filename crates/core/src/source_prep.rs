@@ -77,6 +77,7 @@ impl MessagePrep {
         for tag in &settings.tags {
             shared.add_tag(tag);
         }
+        crate::tag_order::number(&settings.source_tag);
         shared.add_tag(&settings.source_tag);
         if let Some(program) = &settings.program_override {
             shared.set("PROGRAM", Value::string(program));

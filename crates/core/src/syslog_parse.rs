@@ -33,6 +33,7 @@ pub use options::{
 };
 pub use stamp::guess_zone;
 pub use strptime::parse_date;
+pub use text::TAG_NAMES as PARSER_TAGS;
 pub use zone::{TimeZoneSpec, UnknownTimeZone};
 
 use crate::message::LogMessage;

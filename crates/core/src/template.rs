@@ -688,11 +688,12 @@ fn write_macro(m: Macro, msg: &LogMessage, cx: &Render<'_>, out: &mut Vec<u8>) {
             }
         }
         Macro::Tags => {
-            for (i, t) in msg.tags().enumerate() {
+            // A list, as syslog-ng writes its tags: by number, quoted as list items.
+            for (i, t) in crate::tag_order::sorted(msg.tags()).into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(t.as_bytes());
+                crate::value::encode_list_item(t.as_bytes(), true, out);
             }
         }
         Macro::MsgHdr => write_msghdr(msg, out),

@@ -459,6 +459,9 @@ impl<'a> FilterTable<'a> {
                             .collect::<Vec<_>>()
                     })
                     .filter(|t| !t.is_empty())
+                    .inspect(|t| {
+                        logfetch_core::tag_order::number(t);
+                    })
                     .map(|t| Arc::<str>::from(t.as_str()))
                     .collect();
                 Filter::Tags(tags)

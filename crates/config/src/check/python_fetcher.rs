@@ -277,6 +277,7 @@ pub fn read(
             "tags" => {
                 for (tags, _) in values::strings(opt)? {
                     for tag in tags.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                        logfetch_core::tag_order::number(tag);
                         settings.tags.push(Arc::from(tag));
                     }
                 }

@@ -26,7 +26,8 @@ pub(super) enum Tag {
     Rfc5424InvalidSdata,
 }
 
-const TAG_NAMES: [&str; 15] = [
+/// The tags the parser sets, in the order syslog-ng's parser numbers them.
+pub const TAG_NAMES: [&str; 15] = [
     "message.utf8_sanitized",
     "syslog.invalid_pri",
     "syslog.missing_pri",

@@ -137,7 +137,15 @@ pub fn rewrite(call: &Call, filters: &mut FilterTable<'_>) -> Result<Modifier, C
                 to: to.clone(),
             }
         }
-        "set-tag" => RewriteAction::SetTag(compile_template(args.one(call, "a tag")?)?),
+        "set-tag" => {
+            let tag = compile_template(args.one(call, "a tag")?)?;
+            if tag.is_literal() {
+                let mut name = Vec::new();
+                tag.render(&logfetch_core::message::LogMessage::new(), &mut name);
+                logfetch_core::tag_order::number(&String::from_utf8_lossy(&name));
+            }
+            RewriteAction::SetTag(tag)
+        }
         "clear-tag" => RewriteAction::ClearTag(args.one(call, "a tag")?.0.clone()),
         "set-pri" => RewriteAction::SetPri(compile_template(args.one(call, "a template")?)?),
         "set-severity" => {
