@@ -172,6 +172,19 @@ conformance! {
         assert_eq!(lines, sorted(expected));
     }
 
+    fn netmask_in_list_and_source_filters_select_as_syslog_ng_does(backend) {
+        let mut run = Launch::config(&config("filters_peer.conf"), backend)
+            .file("peers.list", "192.0.2.10\n\n2001:db8::7\r\n")
+            .start();
+        assert!(run.wait_lines("source.log", 4, WAIT), "stderr:\n{}", run.stderr());
+        assert_eq!(run.stop().0, Some(0));
+        assert_eq!(run.lines("v4.log"), ["from 192.0.2.10"]);
+        assert_eq!(run.lines("v6.log"), ["from 2001:db8::7"]);
+        assert_eq!(run.lines("loopback.log"), ["from 127.0.0.1", "from None"]);
+        assert_eq!(run.lines("listed.log"), ["from 192.0.2.10", "from 2001:db8::7"]);
+        assert_eq!(run.lines("source.log").len(), 4);
+    }
+
     fn seqnum_numbers_internal_messages_per_destination(backend) {
         let mut run = Launch::config(&config("seqnum.conf"), backend).start();
         assert!(run.wait_lines("all.log", 5, WAIT), "stderr:\n{}", run.stderr());

@@ -32,6 +32,19 @@ pub enum Filter {
     Facility(u32),
     /// `tags()`: any of these tags.
     Tags(Vec<Arc<str>>),
+    /// `netmask()` / `netmask6()`: the message's peer address is in the
+    /// network (a message without one comes from the loopback address,
+    /// 127.0.0.1 or ::1, as in syslog-ng).
+    Netmask(Network),
+    /// `in-list("file" value("NAME"))`: the value is one of the file's lines.
+    InList {
+        /// The name-value pair to test.
+        name: String,
+        /// The file's lines.
+        items: Arc<std::collections::HashSet<Vec<u8>>>,
+    },
+    /// `source("name")`: the message came from that source.
+    Source(String),
     /// `"$TEMPLATE" OP "text"`: two rendered templates compared.
     Compare {
         /// The left side.
@@ -43,6 +56,47 @@ pub enum Filter {
         /// The right side.
         right: Template,
     },
+}
+
+/// An IP network: an address and how many leading bits of it count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    /// The network's address.
+    pub addr: std::net::IpAddr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+impl Network {
+    /// Whether `addr` is in the network (never across IP versions).
+    pub fn contains(&self, addr: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let (net, addr, bits) = match (self.addr, addr) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => (u32::from(n) as u128, u32::from(a) as u128, 32),
+            (IpAddr::V6(n), IpAddr::V6(a)) => (u128::from(n), u128::from(a), 128),
+            _ => return false,
+        };
+        let prefix = u32::from(self.prefix).min(bits);
+        if prefix == 0 {
+            return true;
+        }
+        let shift = bits - prefix;
+        (net >> shift) == (addr >> shift)
+    }
+}
+
+/// The peer address of `msg` as `network` sees it: a message without one
+/// comes from the loopback address of the network's IP version.
+fn peer_address(msg: &LogMessage, network: &Network) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let mut scratch = Vec::new();
+    let given = std::str::from_utf8(msg.text("SOURCEIP", &mut scratch))
+        .ok()
+        .and_then(|t| t.parse().ok());
+    given.unwrap_or(match network.addr {
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+    })
 }
 
 /// A comparison operator of a filter expression.
@@ -148,6 +202,15 @@ impl Filter {
             Filter::Level(mask) => mask & (1 << msg.severity()) != 0,
             Filter::Facility(mask) => msg.facility() < 32 && mask & (1 << msg.facility()) != 0,
             Filter::Tags(tags) => tags.iter().any(|t| msg.has_tag(t)),
+            Filter::Netmask(network) => network.contains(peer_address(msg, network)),
+            Filter::InList { name, items } => {
+                let mut scratch = Vec::new();
+                items.contains(msg.text(name, &mut scratch))
+            }
+            Filter::Source(name) => {
+                let mut scratch = Vec::new();
+                msg.text("SOURCE", &mut scratch) == name.as_bytes()
+            }
             Filter::Compare {
                 left,
                 op,
@@ -170,6 +233,25 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn networks_hold_the_addresses_their_prefix_covers() {
+        let net = |text: &str, prefix| Network {
+            addr: text.parse().unwrap(),
+            prefix,
+        };
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        assert!(net("10.0.0.0", 8).contains(ip("10.200.1.2")));
+        assert!(!net("10.0.0.0", 8).contains(ip("11.0.0.1")));
+        assert!(net("192.0.2.10", 32).contains(ip("192.0.2.10")));
+        assert!(net("0.0.0.0", 0).contains(ip("203.0.113.9")));
+        assert!(net("2001:db8::", 32).contains(ip("2001:db8:1::5")));
+        assert!(!net("2001:db8::", 32).contains(ip("2001:db9::5")));
+        assert!(
+            !net("0.0.0.0", 0).contains(ip("::1")),
+            "never across IP versions"
+        );
+    }
 
     #[test]
     fn boolean_structure_and_fields() {

@@ -5,7 +5,7 @@ use crate::error::{ConfigError, Location};
 use crate::parser::COMPARISONS;
 use crate::parser::keyword;
 use crate::values;
-use logfetch_core::filter::{Comparison, Filter};
+use logfetch_core::filter::{Comparison, Filter, Network};
 use logfetch_core::pri;
 use logfetch_core::template::Template;
 use regex::bytes::{Regex, RegexBuilder};
@@ -15,6 +15,7 @@ use std::sync::Arc;
 /// Filter functions logfetch evaluates.
 pub const FUNCTIONS: &[&str] = &[
     "program", "host", "message", "match", "level", "priority", "facility", "tags", "filter",
+    "netmask", "netmask6", "in-list", "source",
 ];
 
 /// A glob (`*`, `?`) as an anchored regular expression.
@@ -313,20 +314,113 @@ fn level_mask(call: &Call) -> Result<u8, ConfigError> {
                     format!("unknown severity{hint}"),
                 )
             };
-            if let Some((a, b)) = part.split_once("..") {
-                let (a, b) = (
-                    pri::severity_by_name(a).ok_or_else(bad)?,
-                    pri::severity_by_name(b).ok_or_else(bad)?,
-                );
-                for s in a.min(b)..=a.max(b) {
-                    mask |= 1 << s;
-                }
-            } else {
-                mask |= 1 << pri::severity_by_name(part).ok_or_else(bad)?;
+            for s in name_range(part, pri::severity_by_name).ok_or_else(bad)? {
+                mask |= 1 << s;
             }
         }
     }
     Ok(mask)
+}
+
+/// `netmask("10.0.0.0/8")`, `netmask("10.0.0.0/255.0.0.0")`, a bare
+/// address (all of it), or `netmask6("2001:db8::/32")`.
+fn network(call: &Call, v6: bool) -> Result<Network, ConfigError> {
+    let (scalar, location) = values::scalar(call)?;
+    let text = scalar.text();
+    let bad = || {
+        let example = if v6 { "2001:db8::/32" } else { "10.0.0.0/8" };
+        ConfigError::new(
+            location.clone(),
+            Some(&text),
+            format!(
+                "{}() needs a network such as \"{example}\"",
+                call.name.value
+            ),
+        )
+    };
+    let (addr, mask) = match text.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (text.as_str(), None),
+    };
+    let addr: std::net::IpAddr = addr.trim().parse().map_err(|_| bad())?;
+    if addr.is_ipv6() != v6 {
+        return Err(bad());
+    }
+    let bits = if v6 { 128 } else { 32 };
+    let prefix = match mask.map(str::trim) {
+        None => bits,
+        Some(m) => match m.parse::<u8>() {
+            Ok(p) if p <= bits => p,
+            Ok(_) => return Err(bad()),
+            Err(_) if !v6 => match m.parse::<std::net::Ipv4Addr>() {
+                Ok(dotted) => u32::from(dotted).leading_ones() as u8,
+                Err(_) => return Err(bad()),
+            },
+            Err(_) => return Err(bad()),
+        },
+    };
+    Ok(Network { addr, prefix })
+}
+
+/// `in-list("/path/to/file" value("NAME"))`: the file's lines (read now;
+/// blank ones are left out), and the value they are compared with
+/// (MESSAGE when none is named).
+fn in_list(call: &Call) -> Result<Filter, ConfigError> {
+    let mut file = None;
+    let mut name = "MESSAGE".to_owned();
+    for arg in &call.args {
+        match arg {
+            Arg::Value(v) if file.is_none() => file = Some((v.value.text(), v.location.clone())),
+            Arg::Call(c) if keyword(&c.name.value) == "value" => name = values::string(c)?,
+            other => {
+                return Err(ConfigError::new(
+                    other.location().clone(),
+                    Some(&other.describe()),
+                    "in-list() takes a file name and value(\"NAME\")",
+                ));
+            }
+        }
+    }
+    let Some((path, location)) = file else {
+        return Err(ConfigError::new(
+            call.name.location.clone(),
+            Some(&call.name.value),
+            "in-list() needs a file name: in-list(\"/etc/logfetch/hosts.list\" value(\"HOST\"))",
+        ));
+    };
+    let text = std::fs::read(&path).map_err(|e| {
+        ConfigError::new(
+            location,
+            Some(&path),
+            format!("in-list() cannot read the file: {e}"),
+        )
+    })?;
+    let items = text
+        .split(|b| *b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    Ok(Filter::InList {
+        name,
+        items: Arc::new(items),
+    })
+}
+
+/// The numbers `name` or `first..last` stand for (either order), as
+/// `level()` and `facility()` read them.
+fn name_range<N: Copy + Ord + Into<u32>>(
+    part: &str,
+    lookup: impl Fn(&str) -> Option<N>,
+) -> Option<std::ops::RangeInclusive<u32>> {
+    let (a, b) = match part.split_once("..") {
+        Some((a, b)) => (lookup(a)?.into(), lookup(b)?.into()),
+        None => {
+            let n = lookup(part)?.into();
+            (n, n)
+        }
+    };
+    Some(a.min(b)..=a.max(b))
 }
 
 fn facility_mask(call: &Call) -> Result<u32, ConfigError> {
@@ -343,7 +437,7 @@ fn facility_mask(call: &Call) -> Result<u32, ConfigError> {
             }
         };
         for part in word.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let n = pri::facility_by_name(part).ok_or_else(|| {
+            let range = name_range(part, pri::facility_by_name).ok_or_else(|| {
                 let hint = crate::error::did_you_mean(part, pri::FACILITY_NAMES);
                 ConfigError::new(
                     location.clone(),
@@ -351,7 +445,9 @@ fn facility_mask(call: &Call) -> Result<u32, ConfigError> {
                     format!("unknown facility{hint}"),
                 )
             })?;
-            mask |= 1 << n;
+            for n in range {
+                mask |= 1 << n;
+            }
         }
     }
     Ok(mask)
@@ -467,6 +563,9 @@ impl<'a> FilterTable<'a> {
                 Filter::Tags(tags)
             }
             "filter" => self.reference(call)?,
+            "netmask" | "netmask6" => Filter::Netmask(network(call, name == "netmask6")?),
+            "in-list" => in_list(call)?,
+            "source" => Filter::Source(values::string(call)?),
             _ => {
                 let hint = crate::error::did_you_mean(&name, FUNCTIONS.iter().copied());
                 return Err(ConfigError::new(
