@@ -2,9 +2,12 @@
 //! `$(lowercase ...)`, `$(substr ...)`, `$(+ a b)` …): each argument is a
 //! template of its own, rendered first; the function works on the texts.
 
+mod lists;
+
 use super::{Render, Template, TemplateError};
 use crate::filter::Filter;
 use crate::message::LogMessage;
+use lists::ListFunction;
 use std::sync::{Arc, OnceLock};
 
 /// Compiles the filter expression of `$(if (FILTER) THEN ELSE)` (the
@@ -74,6 +77,8 @@ enum Kind {
     Round,
     Ceil,
     Floor,
+    /// A list or path function (`lists.rs`).
+    List(ListFunction),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -127,7 +132,7 @@ pub(super) fn knows(name: &str) -> bool {
             | "round"
             | "ceil"
             | "floor"
-    )
+    ) || ListFunction::named(name).is_some()
 }
 
 fn compile_args(args: &[String], offset: usize) -> Result<Vec<Template>, TemplateError> {
@@ -203,7 +208,10 @@ impl SimpleFunction {
             "round" => (Kind::Round, args),
             "ceil" => (Kind::Ceil, args),
             "floor" => (Kind::Floor, args),
-            _ => return Err(error(format!("unknown template function '{name}'"))),
+            _ => match ListFunction::named(name) {
+                Some(f) => (Kind::List(f), args),
+                None => return Err(error(format!("unknown template function '{name}'"))),
+            },
         };
         Ok(SimpleFunction {
             kind,
@@ -354,6 +362,7 @@ impl SimpleFunction {
                 }
             }
             Kind::Arithmetic(op) => arithmetic(*op, &args, out),
+            Kind::List(f) => f.apply(&args, out),
             Kind::Round => round(&args, out),
             Kind::Ceil | Kind::Floor => {
                 match (args.len(), args.first().and_then(|a| Number::parse(a))) {
