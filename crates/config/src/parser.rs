@@ -241,8 +241,23 @@ impl Parser {
                 }
                 kind if OBJECT_KINDS.contains(&kind) => {
                     let name = self.name("a name")?;
-                    self.expect(TokenKind::LBrace, "'{'")?;
-                    let body = self.calls_until_brace(kind)?;
+                    let next = self.next()?;
+                    let body = match next.kind {
+                        // `template NAME "text";`, short for
+                        // `template NAME { template("text"); };`.
+                        TokenKind::Str(text) if kind == "template" => vec![Call {
+                            name: Spanned {
+                                value: "template".to_owned(),
+                                location: next.location.clone(),
+                            },
+                            args: vec![Arg::Value(Spanned {
+                                value: Scalar::Str(text),
+                                location: next.location,
+                            })],
+                        }],
+                        TokenKind::LBrace => self.calls_until_brace(kind)?,
+                        _ => return Err(unexpected(&next, "'{'")),
+                    };
                     out.push(Statement::Object {
                         kind: Spanned {
                             value: kind.to_owned(),

@@ -34,6 +34,24 @@ pub fn set_typed_json(typed: bool) {
     TYPED_JSON.store(typed, Ordering::Relaxed);
 }
 
+thread_local! {
+    /// The `template NAME {}` statements of the configuration being read,
+    /// for `$(template NAME)`.
+    static NAMED_TEMPLATES: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::default();
+}
+
+/// Starts reading a configuration: forgets the named templates of the last.
+pub fn clear_named_templates() {
+    NAMED_TEMPLATES.with(|named| named.borrow_mut().clear());
+}
+
+/// Makes `template NAME { template("text"); }` known to `$(template NAME)`
+/// in templates compiled from now on (on this thread).
+pub fn define_named_template(name: &str, text: &str) {
+    NAMED_TEMPLATES.with(|named| named.borrow_mut().insert(name.to_owned(), text.to_owned()));
+}
+
 /// The template file() uses when none is configured (`$STAMP` follows
 /// `ts-format()`).
 pub const LEGACY_FILE_FORMAT: &str = "$STAMP $HOST $MSGHDR$MSG\n";
@@ -318,6 +336,8 @@ enum Element {
 enum Function {
     FormatJson(format_json::FormatJson),
     Simple(functions::SimpleFunction),
+    /// `$(template NAME)`: a named template, compiled where it is used.
+    Named(Box<Template>),
 }
 
 impl Function {
@@ -334,6 +354,17 @@ impl Function {
             "format-json" => format_json::FormatJson::compile(&args[1..])
                 .map(Function::FormatJson)
                 .map_err(|e| error(format!("$(format-json): {e}"))),
+            "template" => {
+                let [name] = &args[1..] else {
+                    return Err(error("$(template) takes the name of a template".into()));
+                };
+                let text = NAMED_TEMPLATES.with(|named| named.borrow().get(name).cloned());
+                let text =
+                    text.ok_or_else(|| error(format!("$(template): unknown template '{name}'")))?;
+                let template = Template::compile(&text)
+                    .map_err(|e| error(format!("$(template {name}): {}", e.message)))?;
+                Ok(Function::Named(Box::new(template)))
+            }
             simple if functions::knows(simple) => {
                 functions::SimpleFunction::compile(simple, &args[1..], offset).map(Function::Simple)
             }
@@ -345,6 +376,7 @@ impl Function {
         match self {
             Function::FormatJson(f) => f.render(msg, cx.nested(), out),
             Function::Simple(f) => f.render(msg, cx.nested(), out),
+            Function::Named(t) => t.render_in(msg, cx.nested(), out),
         }
     }
 
@@ -352,6 +384,7 @@ impl Function {
         match self {
             Function::FormatJson(f) => f.uses_seqnum(),
             Function::Simple(f) => f.uses_seqnum(),
+            Function::Named(t) => t.uses_seqnum(),
         }
     }
 }
@@ -2047,6 +2080,21 @@ mod tests {
             render("$(format-json --scope sdata)", &m),
             r#"{"_SDATA":{"ex@32473":{"c":"w","b":"v"}}}"#
         );
+    }
+
+    #[test]
+    fn named_templates_render_where_they_are_used() {
+        clear_named_templates();
+        define_named_template("t_inner", "<$PROGRAM:$(uppercase $MSG)>");
+        let mut m = LogMessage::with_message("query slow");
+        m.set_str("PROGRAM", "db");
+        assert_eq!(
+            render("A $(template t_inner) $(echo $(template t_inner)) B", &m),
+            "A <db:QUERY SLOW> <db:QUERY SLOW> B"
+        );
+        let err = Template::compile("$(template nope)").unwrap_err();
+        assert!(err.message.contains("unknown template 'nope'"), "{err}");
+        clear_named_templates();
     }
 
     #[test]

@@ -198,6 +198,7 @@ impl Checker<'_> {
                 "template statement needs template(\"...\")",
             ));
         };
+        logfetch_core::template::define_named_template(&name.value, &text);
         self.templates
             .insert(name.value, destinations::NamedTemplate { text, escape });
         Ok(())
@@ -582,6 +583,7 @@ pub fn check(file: &Path, statements: &[Statement]) -> Result<Checked, ConfigErr
             return Err(duplicate("filter", name));
         }
     }
+    logfetch_core::template::clear_named_templates();
     let mut checker = Checker {
         file,
         filters: FilterTable::new(named_filters),
@@ -731,4 +733,23 @@ fn driver_call(text: &str) -> Call {
         }
     }
     panic!("no source or destination in {text}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_template_statement_has_a_short_form() {
+        let short = "@version: 4.2\ntemplate t \"<$MSG>\";\n\
+                     template t2 { template(\"[$(template t)]\"); };\n\
+                     source s { python-fetcher(class(\"X\")); };\n\
+                     destination d { file(\"/tmp/x\" template(t2)); };\n\
+                     log { source(s); destination(d); };\n";
+        let checked = crate::load_str(std::path::Path::new("t.conf"), short, &[]);
+        assert!(checked.is_ok(), "{:?}", checked.err());
+        let wrong = "@version: 4.2\ntemplate t 5;\n";
+        let Err(err) = crate::load_str(std::path::Path::new("t.conf"), wrong, &[]) else {
+            panic!("a template statement without text or braces was accepted");
+        };
+        assert!(err.to_string().contains("t.conf:2:12"), "{err}");
+    }
 }
