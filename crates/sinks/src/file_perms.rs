@@ -85,7 +85,8 @@ pub(crate) fn create_parent_dirs(file: &Path, dirs: &Ownership) -> io::Result<()
     Ok(())
 }
 
-/// The user id `owner()` names: a user name or a number; `None` for `""`.
+/// The user id `owner()` names: a user name or a number; `None` for `""`
+/// and `-1`.
 pub fn user_id(name: &str) -> Result<Option<u32>, String> {
     resolve(name, "user", |c_name| {
         // SAFETY: getpwnam returns a pointer into static storage or null;
@@ -95,7 +96,8 @@ pub fn user_id(name: &str) -> Result<Option<u32>, String> {
     })
 }
 
-/// The group id `group()` names: a group name or a number; `None` for `""`.
+/// The group id `group()` names: a group name or a number; `None` for `""`
+/// and `-1`.
 pub fn group_id(name: &str) -> Result<Option<u32>, String> {
     resolve(name, "group", |c_name| {
         // SAFETY: as in `user_id`, for the group database.
@@ -109,7 +111,8 @@ fn resolve(
     kind: &str,
     lookup: impl FnOnce(&CString) -> Option<u32>,
 ) -> Result<Option<u32>, String> {
-    if name.is_empty() {
+    // As in syslog-ng, `owner()`/`group()` empty or -1 leave it unchanged.
+    if name.is_empty() || name == "-1" {
         return Ok(None);
     }
     if let Ok(id) = name.parse::<u32>() {
@@ -129,6 +132,8 @@ mod tests {
         assert_eq!(user_id("root"), Ok(Some(0)));
         assert_eq!(user_id("1234"), Ok(Some(1234)));
         assert_eq!(user_id(""), Ok(None));
+        assert_eq!(user_id("-1"), Ok(None));
+        assert_eq!(group_id("-1"), Ok(None));
         assert_eq!(group_id("0"), Ok(Some(0)));
         assert_eq!(
             user_id("no-such-user-here"),
