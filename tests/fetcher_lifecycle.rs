@@ -245,6 +245,33 @@ fn assert_init_fails(backend: &str, class: &str, expected: &[&str]) {
 }
 
 conformance! {
+    fn what_python_code_prints_reaches_stdout_before_exit(backend) {
+        let mut run = Launch::args(&[
+            "fetch", "--class", "printer.Printer", "--count", "1", "--template", "$MSG\\n", "--backend", backend,
+        ])
+        .env("PYTHONPATH", common::fixtures().to_str().unwrap())
+        .start();
+        assert_eq!(run.wait_exit(WAIT), Some(0), "{}", run.stderr());
+        let stdout = run.stdout();
+        for line in ["printed by init", "printed by fetch", "the message", "printed by deinit"] {
+            assert!(stdout.lines().any(|l| l == line), "{line:?} missing in:\n{stdout}");
+        }
+    }
+
+    fn a_module_that_ignores_sigterm_does_not_keep_logfetch_running(backend) {
+        let (_, stderr) = stopped_after_init("ignores_sigterm.conf", backend);
+        assert!(
+            stderr.contains("Python code changed how the signal is handled; logfetch handles it again; signal='SIGTERM'"),
+            "stderr:\n{stderr}"
+        );
+    }
+
+    fn request_exit_is_the_method_captured_before_init(backend) {
+        let (mut run, stderr) = stopped_after_init("shadowed.conf", backend);
+        assert!(run.wait_event("request_exit", 1, WAIT), "stderr:\n{stderr}");
+        assert!(!stderr.contains("grace period"), "stderr:\n{stderr}");
+    }
+
     fn init_returning_none_fails_startup(backend) {
         assert_init_fails(backend, "initfail.ReturnsNone", &[
             "python-fetcher: Error initializing Python driver object, init() returned FALSE; driver='s_fail#0', class='initfail.ReturnsNone'",
@@ -295,6 +322,17 @@ conformance! {
     fn constructor_exception_fails_startup(backend) {
         assert_init_fails(backend, "initfail.RaisesInConstructor", &["Error instantiating Python driver class; driver='s_fail#0'"]);
     }
+}
+
+/// Starts `fixture`, stops it with SIGTERM once its fetcher recorded
+/// `init`, checks that it exited with 0, and returns the run and its stderr.
+fn stopped_after_init(fixture: &str, backend: &str) -> (Run, String) {
+    let mut run = Launch::config(fixture, backend).start();
+    assert!(run.wait_event("init", 1, WAIT), "stderr:\n{}", run.stderr());
+    let (code, _) = run.stop();
+    let stderr = run.stderr();
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    (run, stderr)
 }
 
 /// Runs `config/<fixture>` and returns its stderr after checking that it

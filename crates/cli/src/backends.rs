@@ -40,6 +40,19 @@ impl std::fmt::Display for BackendError {
     }
 }
 
+/// Writes out what Python code left buffered in `sys.stdout`/`sys.stderr`
+/// of every backend this process started (call before exiting).
+pub fn flush_started() {
+    #[cfg(feature = "cpython")]
+    if let Some(b) = logfetch_python_cpython::CpythonBackend::started() {
+        b.flush_stdio();
+    }
+    #[cfg(feature = "rustpython")]
+    if let Some(b) = logfetch_python_rustpython::RustpythonBackend::started() {
+        b.flush_stdio();
+    }
+}
+
 /// The backend called `name` (or the default one).
 pub fn get(name: Option<&str>) -> Result<&'static dyn Backend, BackendError> {
     let name = name

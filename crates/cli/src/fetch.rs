@@ -3,6 +3,7 @@
 use crate::args::FetchArgs;
 use crate::exit;
 use crate::logging::{backend, install};
+use crate::signal_guard::SignalGuard;
 use logfetch_config::{SingleFetcher, single_fetcher_plan};
 use logfetch_core::plan::{LaunchError, prepare};
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -67,7 +68,10 @@ pub fn fetch(a: &FetchArgs) -> u8 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let mut runtime = match prepare(&plan, backend) {
+    let signals_kept = SignalGuard::new();
+    let prepared = prepare(&plan, backend);
+    signals_kept.restore();
+    let mut runtime = match prepared {
         Ok(r) => r,
         Err(LaunchError::Program(_)) => return exit::CONFIG,
         Err(LaunchError::Source(_)) => return exit::INIT,

@@ -7,6 +7,7 @@ mod bench;
 mod fetch;
 mod logging;
 mod run;
+mod signal_guard;
 mod validate;
 
 use clap::Parser;
@@ -55,5 +56,8 @@ pub fn main() -> ExitCode {
         args::Command::Fetch(a) => fetch::fetch(&a),
         args::Command::Bench(a) => bench::bench(&a),
     };
+    // Interpreters are not finalized at exit; what user code printed is
+    // written out here, as finalizing would.
+    backends::flush_started();
     ExitCode::from(code)
 }

@@ -4,6 +4,7 @@
 use crate::args::RunArgs;
 use crate::exit;
 use crate::logging::{backend, install, load};
+use crate::signal_guard::SignalGuard;
 use logfetch_config::Checked;
 use logfetch_core::lifecycle::Backend;
 use logfetch_core::pipeline::Runtime;
@@ -39,7 +40,11 @@ fn load_checked(a: &RunArgs) -> Result<Checked, u8> {
 
 /// Initialises a checked configuration's sources, without starting them.
 fn prepare_checked(checked: &Checked, a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
-    let runtime = prepare(&checked.plan, backend).map_err(|e| match e {
+    // User code runs here (imports, python {} blocks, init()).
+    let signals = SignalGuard::new();
+    let prepared = prepare(&checked.plan, backend);
+    signals.restore();
+    let runtime = prepared.map_err(|e| match e {
         LaunchError::Program(_) => exit::CONFIG,
         LaunchError::Source(_) => exit::INIT,
         LaunchError::Io(err) => {

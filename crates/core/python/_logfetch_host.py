@@ -140,6 +140,16 @@ def load_main_module(blocks):
     return module
 
 
+def flush_stdio():
+    """Writes out what Python code left in the sys.stdout and sys.stderr
+    buffers, as finalizing the interpreter would (logfetch exits without)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
 def set_sys_path(front):
     """Puts the configuration's directories first on sys.path."""
     for path in reversed(front):
@@ -261,8 +271,16 @@ def initialize(driver, instance, driver_id, class_path, option_items, configured
     where `fetch` does, and there is no `open` or `close`).
 
     Returns (persist_name, auto_close_batches, fetch, open, close, request_exit,
-    deinit); methods are captured once, as upstream does.
+    deinit). As upstream, fetch (or run), open, close and request_exit are
+    captured once, before init(): an init() that puts something else under
+    those names (a fetcher may keep an Event in self.request_exit) does not
+    change what logfetch calls. deinit is taken after init().
     """
+    server = driver == "python-source"
+    main = _method(instance, "run" if server else "fetch")
+    open_ = None if server else _method(instance, "open")
+    close = None if server else _method(instance, "close")
+    request_exit = _method(instance, "request_exit")
     persist_name = _persist_name(driver, driver_id, class_path, instance, configured_persist_name, option_items)
     _syslogng._set_persist_name(instance, persist_name)
     instance.flags = dict(flags)
@@ -282,7 +300,6 @@ def initialize(driver, instance, driver_id, class_path, option_items, configured
                 [("driver", driver_id), ("class", class_path)],
             )
     auto_close = bool(getattr(instance, "auto_close_batches", True))
-    server = driver == "python-source"
     _syslogng._log(
         INFO,
         "%s: Python %s initialized" % (driver, "source" if server else "fetcher"),
@@ -291,10 +308,10 @@ def initialize(driver, instance, driver_id, class_path, option_items, configured
     return (
         persist_name,
         auto_close,
-        _method(instance, "run" if server else "fetch"),
-        None if server else _method(instance, "open"),
-        None if server else _method(instance, "close"),
-        _method(instance, "request_exit"),
+        main,
+        open_,
+        close,
+        request_exit,
         _deinit_then_finalize(instance) if server else _method(instance, "deinit"),
     )
 

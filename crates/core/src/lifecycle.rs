@@ -104,6 +104,9 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
     /// Loads a configuration's Python code into a fresh `_syslogng_main`.
     fn load_program(&self, spec: &ProgramSpec) -> Result<Box<dyn Program>, InitError>;
+    /// Writes out what Python code printed and left buffered in
+    /// `sys.stdout`/`sys.stderr` (call before exiting).
+    fn flush_stdio(&self);
 }
 
 /// One configuration's loaded Python code.

@@ -118,6 +118,11 @@ fn start_interpreter() -> Result<(), InitError> {
 }
 
 impl CpythonBackend {
+    /// The backend if it was started (without starting it).
+    pub fn started() -> Option<&'static CpythonBackend> {
+        BACKEND.get().and_then(|b| b.as_ref().ok())
+    }
+
     /// Starts the interpreter (once per process) and returns the backend.
     pub fn get() -> Result<&'static CpythonBackend, InitError> {
         BACKEND
@@ -155,6 +160,12 @@ struct CpythonProgram {
 impl Backend for CpythonBackend {
     fn name(&self) -> &'static str {
         "cpython"
+    }
+
+    fn flush_stdio(&self) {
+        Python::attach(|py| {
+            let _ = self.host.bind(py).call_method0("flush_stdio");
+        });
     }
 
     fn load_program(&self, spec: &ProgramSpec) -> Result<Box<dyn Program>, InitError> {

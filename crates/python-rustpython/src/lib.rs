@@ -222,6 +222,11 @@ fn start() -> Result<RustpythonBackend, InitError> {
 }
 
 impl RustpythonBackend {
+    /// The backend if it was started (without starting it).
+    pub fn started() -> Option<&'static RustpythonBackend> {
+        BACKEND.get().and_then(|b| b.as_ref().ok())
+    }
+
     /// Starts the interpreter (once per process) and returns the backend.
     pub fn get() -> Result<&'static RustpythonBackend, InitError> {
         BACKEND
@@ -261,6 +266,14 @@ struct RustpythonProgram {
 impl Backend for RustpythonBackend {
     fn name(&self) -> &'static str {
         "rustpython"
+    }
+
+    fn flush_stdio(&self) {
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            self.enter(|vm| {
+                let _ = vm.call_method(&self.host, "flush_stdio", ());
+            })
+        }));
     }
 
     fn load_program(&self, spec: &ProgramSpec) -> Result<Box<dyn Program>, InitError> {
