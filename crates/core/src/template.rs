@@ -556,11 +556,6 @@ impl Template {
         self
     }
 
-    /// The options the template is rendered with.
-    pub fn options(&self) -> &TemplateOptions {
-        &self.options
-    }
-
     /// Whether the template is plain text (renders the same for every message).
     pub fn is_literal(&self) -> bool {
         self.elements
