@@ -316,33 +316,42 @@ conformance! {
 }
 
 conformance! {
-    fn sighup_reload_stops_first_when_the_running_sources_hold_what_init_needs(backend) {
+    fn sighup_reload_stops_the_running_sources_before_the_new_ones_init(backend) {
         let source = |name: &str| format!(
             "source s_reload {{ python-fetcher(class(\"counter.Exclusive\") options(\"name\" \"{name}\" \"lock\" \"`TEST_OUT`/held\")); }};\n"
         );
         let mut run = Launch::config(&config("reload.conf"), backend).file("reload_source.conf", &source("first")).start();
         assert!(run.wait_lines("messages.log", 3, WAIT), "stderr:\n{}", run.stderr());
 
-        // init() of the new instance fails while the old one holds the lock:
-        // the old one is stopped, and the new one initialised again.
+        // As syslog-ng: the old instance's deinit() (which frees the lock)
+        // comes before the new one's init(), which takes it.
         run.write("reload_source.conf", &source("second"));
         run.signal(libc::SIGHUP);
         assert!(run.wait_for(WAIT, |r| r.read("messages.log").contains("second ")), "stderr:\n{}", run.stderr());
-        assert!(run.stderr().contains("stopping the running one and trying again"), "{}", run.stderr());
 
-        // A new configuration that fails on its own: the old one starts again.
+        // A python {} block that does not run: read while the old
+        // configuration runs, which goes on untouched.
+        run.write("reload_source.conf", &format!("python {{ raise RuntimeError('no') }};\n{}", source("third")));
+        run.signal(libc::SIGHUP);
+        assert!(run.wait_for(WAIT, |r| r.stderr().matches("reverting to old config").count() == 1), "stderr:\n{}", run.stderr());
+
+        // A new configuration whose init() fails: the old one starts again.
         run.write("reload_source.conf", "source s_reload { python-fetcher(class(\"initfail.ReturnsFalse\")); };\n");
         run.signal(libc::SIGHUP);
-        assert!(run.wait_for(WAIT, |r| r.stderr().contains("reverting to old config")), "stderr:\n{}", run.stderr());
+        assert!(run.wait_for(WAIT, |r| r.stderr().matches("reverting to old config").count() == 2), "stderr:\n{}", run.stderr());
         let before = run.lines("messages.log").len();
         assert!(run.wait_lines("messages.log", before + 3, WAIT), "old config did not start again");
         assert_eq!(run.stop().0, Some(0), "stderr:\n{}", run.stderr());
 
-        let inits: Vec<String> = run.events().iter()
-            .filter(|e| e["event"] == "init")
-            .map(|e| e["cls"].as_str().unwrap_or_default().to_owned())
+        let order: Vec<String> = run.events().iter()
+            .filter(|e| e["event"] == "init" || e["event"] == "deinit")
+            .map(|e| format!("{} {}", e["event"].as_str().unwrap_or_default(), e["cls"].as_str().unwrap_or_default()))
             .collect();
-        assert_eq!(inits, ["first", "second", "second"], "stderr:\n{}", run.stderr());
+        assert_eq!(
+            order,
+            ["init first", "deinit first", "init second", "deinit second", "init second", "deinit second"],
+            "stderr:\n{}", run.stderr()
+        );
         assert!(run.lines("messages.log").last().unwrap().starts_with("second "));
     }
 }

@@ -3,7 +3,7 @@
 use crate::args::FetchArgs;
 use crate::exit;
 use crate::logging::{backend, install};
-use crate::signal_guard::SignalGuard;
+use crate::signal_guard::keeping_signals;
 use logfetch_config::{SingleFetcher, single_fetcher_plan};
 use logfetch_core::plan::{LaunchError, prepare};
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -68,10 +68,7 @@ pub fn fetch(a: &FetchArgs) -> u8 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let signals_kept = SignalGuard::new();
-    let prepared = prepare(&plan, backend);
-    signals_kept.restore();
-    let mut runtime = match prepared {
+    let mut runtime = match keeping_signals(|| prepare(&plan, backend)) {
         Ok(r) => r,
         Err(LaunchError::Program(_)) => return exit::CONFIG,
         Err(LaunchError::Source(_)) => return exit::INIT,

@@ -4,11 +4,11 @@
 use crate::args::RunArgs;
 use crate::exit;
 use crate::logging::{backend, install, load};
-use crate::signal_guard::SignalGuard;
+use crate::signal_guard::keeping_signals;
 use logfetch_config::Checked;
 use logfetch_core::lifecycle::Backend;
 use logfetch_core::pipeline::Runtime;
-use logfetch_core::plan::{LaunchError, prepare};
+use logfetch_core::plan::{self, LaunchError, prepare};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::path::{Path, PathBuf};
@@ -40,19 +40,20 @@ fn load_checked(a: &RunArgs) -> Result<Checked, u8> {
 
 /// Initialises a checked configuration's sources, without starting them.
 fn prepare_checked(checked: &Checked, a: &RunArgs, backend: &dyn Backend) -> Result<Runtime, u8> {
-    // User code runs here (imports, python {} blocks, init()).
-    let signals = SignalGuard::new();
-    let prepared = prepare(&checked.plan, backend);
-    signals.restore();
-    let runtime = prepared.map_err(|e| match e {
+    prepared(keeping_signals(|| prepare(&checked.plan, backend)), a)
+}
+
+/// The exit code of a configuration that could not be prepared, or the
+/// prepared one with `--batch-latency` applied.
+fn prepared(result: Result<Runtime, LaunchError>, a: &RunArgs) -> Result<Runtime, u8> {
+    let mut runtime = result.map_err(|e| match e {
         LaunchError::Program(_) => exit::CONFIG,
         LaunchError::Source(_) => exit::INIT,
         LaunchError::Io(err) => {
             tracing::error!(error = %err, "Error initializing message pipeline");
             exit::INIT
         }
-    });
-    let mut runtime = runtime?;
+    })?;
     runtime.set_flush_latency(Duration::from_millis(a.batch_latency.max(1)));
     Ok(runtime)
 }
@@ -85,9 +86,13 @@ fn start(mut runtime: Runtime) -> Result<Runtime, u8> {
 }
 
 /// SIGHUP: loads the configuration again and puts it in place of the
-/// running one. The new one is initialised while the old one still runs,
-/// so a configuration that does not load leaves the running one untouched.
-/// Errs with the exit code when no configuration runs any more.
+/// running one, in syslog-ng's order. Reading it — syntax, names and its
+/// `python {}` blocks — happens while the old one runs; one that does not
+/// read leaves the running one untouched. Then the running sources stop
+/// (`close()`, `deinit()`: what they keep in `Persist` is saved, a port
+/// they hold is freed) before the new ones' `init()`; if those fail, the
+/// old configuration starts again. Errs with the exit code when no
+/// configuration runs any more.
 fn reload(
     running: Running,
     a: &RunArgs,
@@ -98,35 +103,13 @@ fn reload(
         report_revert();
         return Ok(running);
     };
-    match prepare_checked(&checked, a, backend) {
-        Ok(fresh) => {
-            stop(running.runtime, grace);
-            finish_reload(checked, fresh)
-        }
-        Err(exit::INIT) => reload_after_stop(running, checked, a, backend, grace),
-        Err(_) => {
-            report_revert();
-            Ok(running)
-        }
-    }
-}
-
-/// A reload whose sources could not be initialised beside the running
-/// ones: something those hold may be in the way (a port an `init()` binds).
-/// It is done in syslog-ng's order instead: the running configuration
-/// stops first, and starts again if the new one still fails.
-fn reload_after_stop(
-    running: Running,
-    checked: Checked,
-    a: &RunArgs,
-    backend: &dyn Backend,
-    grace: Duration,
-) -> Result<Running, u8> {
-    tracing::info!(
-        "The new configuration could not be initialised beside the running one; stopping the running one and trying again"
-    );
+    let Ok(program) = keeping_signals(|| plan::load_program(&checked.plan, backend)) else {
+        report_revert();
+        return Ok(running);
+    };
     stop(running.runtime, grace);
-    match prepare_checked(&checked, a, backend) {
+    let fresh = keeping_signals(|| plan::prepare_loaded(&checked.plan, program.as_deref()));
+    match prepared(fresh, a) {
         Ok(fresh) => finish_reload(checked, fresh),
         Err(_) => {
             report_revert();

@@ -9,13 +9,13 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 const GUARDED: [libc::c_int; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// The handlers as they were when the guard was made.
-pub struct SignalGuard {
+struct SignalGuard {
     saved: Vec<(libc::c_int, libc::sigaction)>,
 }
 
 impl SignalGuard {
     /// Notes the current handlers (call after installing logfetch's own).
-    pub fn new() -> SignalGuard {
+    fn new() -> SignalGuard {
         let saved = GUARDED
             .iter()
             .filter_map(|&signal| current(signal).map(|action| (signal, action)))
@@ -24,7 +24,7 @@ impl SignalGuard {
     }
 
     /// Puts back every handler that was changed since, and says so.
-    pub fn restore(&self) {
+    fn restore(&self) {
         for (signal, saved) in &self.saved {
             let Some(now) = current(*signal) else {
                 continue;
@@ -43,6 +43,15 @@ impl SignalGuard {
             }
         }
     }
+}
+
+/// Runs `f`, in which user code runs (imports, python {} blocks, init()),
+/// and puts back logfetch's signal handlers if that code changed them.
+pub fn keeping_signals<T>(f: impl FnOnce() -> T) -> T {
+    let signals = SignalGuard::new();
+    let result = f();
+    signals.restore();
+    result
 }
 
 /// The current disposition of `signal`.

@@ -3,7 +3,9 @@
 
 use crate::driver::FetchTiming;
 use crate::internal_log;
-use crate::lifecycle::{Backend, DriverKind, Fetcher, FetcherSpec, InitError, ProgramSpec};
+use crate::lifecycle::{
+    Backend, DriverKind, Fetcher, FetcherSpec, InitError, Program, ProgramSpec,
+};
 use crate::modify::Step;
 use crate::options::Options;
 use crate::pipeline::{DestQueue, PathRoute, Runtime, SourceLink, SourceSettings};
@@ -130,17 +132,30 @@ fn routes(paths: &[PathPlan], queues: &[Arc<DestQueue>]) -> Vec<PathRoute> {
         .collect()
 }
 
+/// Runs a configuration's `python {}` blocks into a fresh module (none
+/// when it has no Python sources): the part of preparing it that belongs to
+/// reading the configuration.
+pub fn load_program(
+    plan: &Plan,
+    backend: &dyn Backend,
+) -> Result<Option<Box<dyn Program>>, LaunchError> {
+    if plan.fetchers.is_empty() {
+        return Ok(None);
+    }
+    backend
+        .load_program(&plan.program)
+        .map(Some)
+        .map_err(LaunchError::Program)
+}
+
 /// Creates every fetcher (calling `init()`), checks persist names, and
 /// returns the initialised sources in configuration order. On failure the
 /// sources already initialised are deinitialised again.
 pub fn init_fetchers(
     plan: &Plan,
-    backend: &dyn Backend,
+    program: &dyn Program,
     queues: &[Arc<DestQueue>],
 ) -> Result<Vec<InitialisedFetcher>, LaunchError> {
-    let program = backend
-        .load_program(&plan.program)
-        .map_err(LaunchError::Program)?;
     let mut created: Vec<InitialisedFetcher> = Vec::new();
     let abort = |created: Vec<InitialisedFetcher>, err: InitError| {
         for (_, f) in created.iter().rev() {
@@ -197,7 +212,10 @@ pub fn check_startup(plan: &Plan, backend: &dyn Backend) -> Result<(), LaunchErr
         .iter()
         .map(|d| DestQueue::with_retry_delay(&d.name, d.fifo_size, d.retry_delay))
         .collect();
-    let fetchers = init_fetchers(plan, backend, &queues)?;
+    let Some(program) = load_program(plan, backend)? else {
+        return Ok(());
+    };
+    let fetchers = init_fetchers(plan, program.as_ref(), &queues)?;
     for (_, f) in fetchers.iter().rev() {
         f.deinit();
     }
@@ -206,8 +224,15 @@ pub fn check_startup(plan: &Plan, backend: &dyn Backend) -> Result<(), LaunchErr
 
 /// Prepares a configuration without starting it: sinks built, Python code
 /// loaded, every source initialised (`init()` called). Nothing runs until
-/// [`Runtime::start`], so a failed reload leaves the running one untouched.
+/// [`Runtime::start`].
 pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchError> {
+    let program = load_program(plan, backend)?;
+    prepare_loaded(plan, program.as_deref())
+}
+
+/// [`prepare`] with the configuration's Python code already loaded
+/// ([`load_program`]).
+pub fn prepare_loaded(plan: &Plan, program: Option<&dyn Program>) -> Result<Runtime, LaunchError> {
     let queues: Vec<Arc<DestQueue>> = plan
         .destinations
         .iter()
@@ -224,10 +249,9 @@ pub fn prepare(plan: &Plan, backend: &dyn Backend) -> Result<Runtime, LaunchErro
     if !plan.internal_sources.is_empty() {
         internal_log::start_capture();
     }
-    let fetchers = if plan.fetchers.is_empty() {
-        Ok(Vec::new())
-    } else {
-        init_fetchers(plan, backend, &queues)
+    let fetchers = match program {
+        Some(program) => init_fetchers(plan, program, &queues),
+        None => Ok(Vec::new()),
     };
     let fetchers = match fetchers {
         Ok(f) => f,
