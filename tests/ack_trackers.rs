@@ -62,6 +62,21 @@ conformance! {
         assert!(run.events().iter().filter(|e| e["event"] == "ack").all(|e| e["bookmarks"].as_array().unwrap().len() <= 4));
     }
 
+    fn batched_tracker_reports_its_partial_batch_when_stopped(backend) {
+        let mut run = run_with(backend, "batched_slow");
+        assert!(run.wait_event("ack", 2, WAIT), "{:?}", run.events());
+        assert_eq!(run.stop().0, Some(0));
+        let events: Vec<String> = run
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "ack" || e["event"] == "deinit")
+            .map(|e| format!("{} {}", e["event"].as_str().unwrap(), e["bookmarks"]))
+            .collect();
+        // As upstream: full batches and the partial one at stop, each
+        // newest first, the partial one before deinit().
+        assert_eq!(events, ["ack [3,2,1,0]", "ack [7,6,5,4]", "ack [9,8]", "deinit null"]);
+    }
+
     fn bookmarks_need_a_tracker(backend) {
         let mut run = Launch::config("acks.conf", backend).env("TRACKER", "none").start();
         assert!(run.wait_for(WAIT, |r| r.stderr().contains("bookmarks can not be used without creating an AckTracker instance (self.ack_tracker)")), "{}", run.stderr());

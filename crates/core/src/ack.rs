@@ -49,6 +49,9 @@ struct State {
     batch: Vec<u64>,
     batch_started: Option<Instant>,
     closed: bool,
+    /// Batched mode: bookmarks delivered after `close()`, reported by
+    /// `finish()` (upstream reports them when the tracker is freed).
+    late: Vec<u64>,
 }
 
 /// One source's tracker.
@@ -70,6 +73,7 @@ impl AckTracker {
                 batch: Vec::new(),
                 batch_started: None,
                 closed: false,
+                late: Vec::new(),
             }),
         }
     }
@@ -98,6 +102,9 @@ impl AckTracker {
         {
             let mut s = self.state.lock();
             if s.closed {
+                if let AckMode::Batched { .. } = self.mode {
+                    s.late.extend(messages.iter().filter_map(|(_, b)| *b));
+                }
                 return;
             }
             match self.mode {
@@ -148,8 +155,15 @@ impl AckTracker {
             self.sink.acknowledge(&report, false);
         }
         for list in lists {
-            self.sink.acknowledge(&list, true);
+            self.report_batch(list);
         }
+    }
+
+    /// Hands a batch to the batched callback, newest first, in the order
+    /// upstream's tracker lists it.
+    fn report_batch(&self, mut batch: Vec<u64>) {
+        batch.reverse();
+        self.sink.acknowledge(&batch, true);
     }
 
     /// Batched mode: reports a batch whose timeout passed.
@@ -165,20 +179,33 @@ impl AckTracker {
             s.batch_started = None;
             std::mem::take(&mut s.batch)
         };
-        self.sink.acknowledge(&report, true);
+        self.report_batch(report);
     }
 
-    /// Stops reporting (before `deinit()`); bookmarks still pending are forgotten.
+    /// Stops reporting (before `deinit()`): bookmarks still pending are
+    /// forgotten, except that a batched tracker reports the partial batch
+    /// it has, as upstream does when it is deinitialised.
     pub fn close(&self) {
-        let forget: Vec<u64> = {
+        let (forget, partial) = {
             let mut s = self.state.lock();
             s.closed = true;
-            let mut ids: Vec<u64> = s.pending.drain(..).filter_map(|p| p.bookmark).collect();
-            ids.append(&mut s.batch);
-            ids
+            let forget: Vec<u64> = s.pending.drain(..).filter_map(|p| p.bookmark).collect();
+            (forget, std::mem::take(&mut s.batch))
         };
         if !forget.is_empty() {
             self.sink.release(&forget);
+        }
+        if !partial.is_empty() {
+            self.report_batch(partial);
+        }
+    }
+
+    /// After the destinations drained: a batched tracker reports, in one
+    /// last batch, what was delivered after `close()`.
+    pub fn finish(&self) {
+        let late = std::mem::take(&mut self.state.lock().late);
+        if !late.is_empty() {
+            self.report_batch(late);
         }
     }
 }
@@ -238,13 +265,41 @@ mod tests {
         t.delivered(&m);
         assert_eq!(
             *r.calls.lock(),
-            vec![(vec![1, 2, 3], true)],
+            vec![(vec![3, 2, 1], true)],
             "4 waits for more or the timeout"
         );
         let m = post(&t, &[Some(5)]);
         t.delivered(&m);
         std::thread::sleep(Duration::from_millis(5));
         t.flush_if_due();
-        assert_eq!(r.calls.lock().last().unwrap(), &(vec![4, 5], true));
+        assert_eq!(r.calls.lock().last().unwrap(), &(vec![5, 4], true));
+    }
+
+    #[test]
+    fn a_batched_tracker_reports_its_partial_batch_on_close_and_late_ones_at_finish() {
+        let r = Arc::new(Recorder::default());
+        let mode = AckMode::Batched {
+            timeout: Duration::from_secs(60),
+            batch_size: 10,
+        };
+        let t = AckTracker::new(mode, r.clone());
+        let m = post(&t, &[Some(1), Some(2), Some(3)]);
+        t.delivered(&m[..2]);
+        t.close();
+        assert_eq!(*r.calls.lock(), vec![(vec![2, 1], true)]);
+        t.delivered(&m[2..]);
+        assert_eq!(
+            r.calls.lock().len(),
+            1,
+            "nothing is reported between close and finish"
+        );
+        t.finish();
+        assert_eq!(r.calls.lock().last().unwrap(), &(vec![3], true));
+        t.finish();
+        assert_eq!(
+            r.calls.lock().len(),
+            2,
+            "an empty last batch is not reported"
+        );
     }
 }

@@ -1217,6 +1217,11 @@ impl Runtime {
             }
             report.undelivered += d.queue.dropped();
         }
+        for f in &self.fetchers {
+            if let Some(tracker) = f.link.ack_tracker() {
+                tracker.finish();
+            }
+        }
         report
     }
 }
