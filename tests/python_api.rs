@@ -14,7 +14,7 @@ conformance! {
         let (code, _) = run.stop();
         assert_eq!(code, Some(0), "stderr:\n{}", run.stderr());
         let checks: Vec<_> = run.events().into_iter().filter(|e| e["event"] == "check").collect();
-        assert_eq!(checks.len(), 12, "{checks:?}");
+        assert_eq!(checks.len(), 13, "{checks:?}");
         let failed: Vec<String> = checks
             .iter()
             .filter(|c| c["ok"] != true)

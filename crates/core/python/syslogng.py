@@ -264,6 +264,47 @@ class Persist:
         return iter(_syslogng._persist_keys(self.__name))
 
 
+_config_generators = {}
+
+
+def register_config_generator(context, name, config_generator):
+    """Registers `config_generator(args)` for `context name(...)` in a
+    configuration, as syslog-ng's Python modules do when imported.
+    logfetch reads a configuration before Python runs, so it keeps the
+    registration (`config_generators()`) but does not expand such
+    statements: one that uses a generated driver is refused by name."""
+    if not callable(config_generator):
+        raise TypeError("config_generator must be callable")
+    _config_generators[(str(context), str(name))] = config_generator
+
+
+def config_generators():
+    """The registered generators, by (context, name)."""
+    return dict(_config_generators)
+
+
+# Where logfetch's own files live, for get_installation_path_for().
+_INSTALLATION_PATHS = {
+    "prefix": "/usr",
+    "exec_prefix": "/usr",
+    "libdir": "/usr/lib",
+    "libexecdir": "/usr/lib/logfetch",
+    "datadir": "/usr/share/logfetch",
+    "moduledir": "/usr/lib/logfetch",
+    "sysconfdir": "/etc/logfetch",
+    "localstatedir": "/var/lib/logfetch",
+}
+
+
+def get_installation_path_for(template):
+    """`template` with `${prefix}`, `${datadir}`, `${sysconfdir}` … replaced
+    by logfetch's installation paths (unknown names are left as they are)."""
+    path = str(template)
+    for name, value in _INSTALLATION_PATHS.items():
+        path = path.replace("${%s}" % name, value)
+    return path
+
+
 def _internal_log_handler(logging):
     """A `logging` handler that sends records to logfetch's internal log as
     `python-<name>: <msg>`."""
@@ -423,6 +464,7 @@ def _submodule(name, **attrs):
 
 _submodule("source", LogFetcher=LogFetcher, LogFetcherResult=LogFetcherResult, LogSource=LogSource)
 _submodule("dest", LogDestination=LogDestination)
+_submodule("confgen", register_config_generator=register_config_generator)
 _submodule("parser", LogParser=LogParser)
 _submodule("message", LogMessage=LogMessage)
 _submodule("logger", Logger=Logger)
@@ -458,4 +500,6 @@ __all__ = [
     "LogTemplateException",
     "LTZ_LOCAL",
     "LTZ_SEND",
+    "register_config_generator",
+    "get_installation_path_for",
 ]
