@@ -324,11 +324,18 @@ conformance! {
     }
 }
 
-/// Starts `fixture`, stops it with SIGTERM once its fetcher recorded
-/// `init`, checks that it exited with 0, and returns the run and its stderr.
+/// Starts `fixture`, stops it with SIGTERM once it is up (its fetcher
+/// recorded `init` and logfetch said it started: a signal that arrives
+/// while user code still has it ignored would be lost), checks that it
+/// exited with 0, and returns the run and its stderr.
 fn stopped_after_init(fixture: &str, backend: &str) -> (Run, String) {
     let mut run = Launch::config(fixture, backend).start();
     assert!(run.wait_event("init", 1, WAIT), "stderr:\n{}", run.stderr());
+    assert!(
+        run.wait_for(WAIT, |r| r.stderr().contains("logfetch starting up")),
+        "stderr:\n{}",
+        run.stderr()
+    );
     let (code, _) = run.stop();
     let stderr = run.stderr();
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
