@@ -738,6 +738,32 @@ fn driver_call(text: &str) -> Call {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn statistics_options_are_read_and_checked() {
+        let config = |options: &str| {
+            format!(
+                "@version: 4.2\noptions {{ {options}; }};\n\
+                 source s {{ python-fetcher(class(\"X\")); }};\n\
+                 destination d {{ file(\"/tmp/x\"); }};\n\
+                 log {{ source(s); destination(d); }};\n"
+            )
+        };
+        let load = |text: &str| crate::load_str(std::path::Path::new("t.conf"), text, &[]);
+        for good in [
+            "stats-level(2)",
+            "stats(level(1) freq(600) syslog-stats(auto))",
+        ] {
+            assert!(load(&config(good)).is_ok(), "{good}");
+        }
+        let Err(err) = load(&config("stats(frequency(1))")) else {
+            panic!("an unknown stats() option was accepted");
+        };
+        assert!(
+            err.to_string().contains("unknown option of stats()"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_template_statement_has_a_short_form() {
         let short = "@version: 4.2\ntemplate t \"<$MSG>\";\n\
                      template t2 { template(\"[$(template t)]\"); };\n\

@@ -104,6 +104,18 @@ pub const GLOBAL_OPTION_NAMES: &[&str] = &[
     "send-time-zone",
     "time-zone",
     "recv-time-zone",
+    "stats-level",
+    "stats",
+];
+
+/// What `stats(...)` (syslog-ng 4.x's block for the statistics options) takes.
+const STATS_OPTION_NAMES: &[&str] = &[
+    "freq",
+    "level",
+    "lifetime",
+    "max-dynamics",
+    "syslog-stats",
+    "healthcheck-freq",
 ];
 
 impl GlobalOptions {
@@ -119,7 +131,13 @@ impl GlobalOptions {
                 "log-fifo-size" => self.log_fifo_size = values::positive(call)? as usize,
                 "flush-lines" => self.flush_lines = values::int(call)?.max(0) as usize,
                 "keep-timestamp" => self.keep_timestamp = values::boolean(call)?,
+                // syslog-ng's own statistics; logfetch reports none, so
+                // these are read and checked only.
                 "stats-freq" => self.stats_freq = values::int(call)?.max(0) as u64,
+                "stats-level" => {
+                    values::int(call)?;
+                }
+                "stats" => read_stats(call)?,
                 "create-dirs" => self.create_dirs = values::boolean(call)?,
                 "perm" | "owner" | "group" => apply_perm(call, &mut self.file_perms)?,
                 "dir-perm" | "dir-owner" | "dir-group" => apply_perm(call, &mut self.dir_perms)?,
@@ -143,6 +161,30 @@ impl GlobalOptions {
         }
         Ok(())
     }
+}
+
+/// `stats(freq(N) level(N) ...)`: each option checked for its value.
+fn read_stats(call: &Call) -> Result<(), ConfigError> {
+    for arg in &call.args {
+        let crate::ast::Arg::Call(option) = arg else {
+            return Err(ConfigError::new(
+                arg.location().clone(),
+                Some(&arg.describe()),
+                "stats() takes options such as freq(600) and level(1)",
+            ));
+        };
+        match keyword(&option.name.value).as_str() {
+            // yes, no or auto
+            "syslog-stats" => {
+                values::scalar(option)?;
+            }
+            name if STATS_OPTION_NAMES.contains(&name) => {
+                values::int(option)?;
+            }
+            _ => return Err(super::unknown_option(option, "stats", STATS_OPTION_NAMES)),
+        }
+    }
+    Ok(())
 }
 
 /// Applies `perm()`/`owner()`/`group()` (or their `dir-` forms) to `perms`.
