@@ -157,8 +157,9 @@ pub fn frac_digits(call: &Call) -> Result<u8, ConfigError> {
 pub fn time_zone(call: &Call) -> Result<logfetch_core::syslog_parse::TimeZoneSpec, ConfigError> {
     let (s, loc) = scalar(call)?;
     let text = s.text();
+    let name = crate::parser::keyword(&call.name.value);
     logfetch_core::syslog_parse::TimeZoneSpec::parse(&text)
-        .map_err(|e| error(loc, &text, format!("{}(): {e}", call.name.value)))
+        .map_err(|e| error(loc, &text, format!("{name}(): {e}")))
 }
 
 /// A file mode, written octal (`0600`).

@@ -11,9 +11,7 @@ use logfetch_core::lifecycle::DriverKind;
 use logfetch_core::options::{OptionValue, Options};
 use logfetch_core::pipeline::SourceSettings;
 use logfetch_core::plan::FetcherPlan;
-use logfetch_core::syslog_parse::{
-    MAX_SDATA_PREFIX_LEN, ParseOptions, SYSLOG_FORMAT, TimeZoneSpec,
-};
+use logfetch_core::syslog_parse::{MAX_SDATA_PREFIX_LEN, ParseOptions, SYSLOG_FORMAT};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -156,19 +154,16 @@ fn string_at(call: &Call) -> Result<(String, Location), ConfigError> {
 /// `format()`, `time-zone()`/`recv-time-zone()` or `sdata-prefix()`.
 fn read_parse_option(call: &Call, options: &mut ParseOptions) -> Result<(), ConfigError> {
     let name = keyword(&call.name.value);
+    if name == "time-zone" || name == "recv-time-zone" {
+        options.recv_time_zone = Some(values::time_zone(call)?);
+        return Ok(());
+    }
     let (value, location) = string_at(call)?;
     let problem = match name.as_str() {
         "format" if value != SYSLOG_FORMAT => Some(format!(
             "unsupported format(\"{value}\"); logfetch has only format(\"{SYSLOG_FORMAT}\")"
         )),
         "format" => None,
-        "time-zone" | "recv-time-zone" => match TimeZoneSpec::parse(&value) {
-            Ok(zone) => {
-                options.recv_time_zone = Some(zone);
-                None
-            }
-            Err(e) => Some(format!("{name}(): {e}")),
-        },
         "sdata-prefix" if value.len() > MAX_SDATA_PREFIX_LEN => Some(format!(
             "sdata-prefix() is too long: at most {MAX_SDATA_PREFIX_LEN} bytes"
         )),
@@ -356,7 +351,9 @@ mod tests {
         let p = plan(r#"flags(no-parse) time-zone("+02:00") sdata-prefix(".X.")"#).unwrap();
         let expected = ParseOptions {
             parse: false,
-            recv_time_zone: Some(TimeZoneSpec::parse("+02:00").unwrap()),
+            recv_time_zone: Some(
+                logfetch_core::syslog_parse::TimeZoneSpec::parse("+02:00").unwrap(),
+            ),
             sdata_prefix: ".X.".into(),
             ..ParseOptions::default()
         };

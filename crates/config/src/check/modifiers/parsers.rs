@@ -10,7 +10,6 @@ use crate::values;
 use logfetch_core::modify::{
     CsvEscape, CsvParser, DateParser, DateTarget, JsonParser, KvParser, Modifier, RegexpParser,
 };
-use logfetch_core::syslog_parse::TimeZoneSpec;
 use logfetch_core::template::Template;
 
 /// Parsers logfetch runs.
@@ -164,14 +163,7 @@ fn date_parser(call: &Call) -> Result<DateParser, ConfigError> {
     parser_options(call, &valid, |name, option| {
         match name {
             "format" => formats.extend(values::strings(option)?.into_iter().map(|(f, _)| f)),
-            "time-zone" => {
-                let (text, location) = values::scalar(option)?;
-                let text = text.text();
-                let zone = TimeZoneSpec::parse(&text).map_err(|e| {
-                    ConfigError::new(location.clone(), Some(&text), format!("time-zone(): {e}"))
-                })?;
-                parser.zone = Some(zone);
-            }
+            "time-zone" => parser.zone = Some(values::time_zone(option)?),
             "time-stamp" => {
                 let (text, location) = values::scalar(option)?;
                 parser.target = match keyword(&text.text()).as_str() {
